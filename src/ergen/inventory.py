@@ -1,0 +1,159 @@
+"""Load an inventory folder into :class:`ergen.model.inventory.Inventory`.
+
+hosts.yaml, groups.yaml and defaults.yaml follow Nornir's SimpleInventory layout, so
+the same folder can feed a Nornir runner; circuits.yaml is ergen's own. Errors name the
+file and the YAML key path (``ams-er-r1.data.expressroute[0].link``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from ergen.errors import InputError
+from ergen.model.inventory import CircuitPolicy, HostEntry, Inventory, Router
+
+HOSTS, GROUPS, DEFAULTS, CIRCUITS = "hosts.yaml", "groups.yaml", "defaults.yaml", "circuits.yaml"
+_INHERITED = ("hostname", "platform", "port", "username", "password")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice (PyYAML would keep the last silently)."""
+
+
+def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is given twice", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_yaml(path: Path, *, required: bool) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise InputError("file not found", file=str(path), field="(file)")
+        return {}
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}" if mark else "(document)"
+        raise InputError(f"not valid YAML: {exc.problem or exc.context}", file=str(path), field=where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(path), field="(document)") from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=str(path), field="(file)") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"expected a mapping of names, got {type(data).__name__}", file=str(path),
+                         field="(document)")
+    for k in data:
+        if not isinstance(k, str):
+            raise InputError(f"names must be text, got {k!r}", file=str(path), field=str(k))
+    return data
+
+
+def _pydantic_error(exc: ValidationError, file: Path, prefix: str) -> InputError:
+    err = exc.errors(include_url=False)[0]
+    loc = [prefix, *(str(x) for x in err["loc"])]
+    field = ".".join(p for p in loc if p).replace(".[", "[")
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key (check its spelling against 'ergen schema inventory')"
+    elif err["type"] == "string_pattern_mismatch" and any(x in ("md5_key", "password") for x in loc):
+        msg = "a secret must be a reference: env:NAME or file:PATH, never the value itself"
+    elif err["type"] == "literal_error":
+        msg = f"{msg}, got {err.get('input')!r:.40}"
+    return InputError(msg, file=str(file), field=field)
+
+
+def _inherit(host: dict[str, Any], groups: dict[str, Any], defaults: dict[str, Any],
+             file: Path, name: str) -> dict[str, Any]:
+    """Nornir's resolution: the host's own value, else its groups' in order, else defaults."""
+    chain: list[dict[str, Any]] = []
+    for g in host.get("groups") or []:
+        if g not in groups:
+            raise InputError(f"group {g!r} is not in {GROUPS}", file=str(file), field=f"{name}.groups")
+        chain.append(groups[g] or {})
+    chain.append(defaults or {})
+    out = dict(host)
+    for attr in _INHERITED:
+        if out.get(attr) is None:
+            for src in chain:
+                if src.get(attr) is not None:
+                    out[attr] = src[attr]
+                    break
+    data = dict(host.get("data") or {})
+    for src in chain:
+        for k, v in (src.get("data") or {}).items():
+            data.setdefault(k, v)
+    if data:
+        out["data"] = data
+    return out
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    root = Path(path)
+    if not root.exists():
+        raise InputError("inventory folder not found", file=str(root), field="(folder)")
+    if root.is_file():  # a hosts.yaml named directly
+        root = root.parent
+    hosts_file, groups_file = root / HOSTS, root / GROUPS
+    defaults_file, circuits_file = root / DEFAULTS, root / CIRCUITS
+    hosts = read_yaml(hosts_file, required=True)
+    groups = read_yaml(groups_file, required=False)
+    defaults = read_yaml(defaults_file, required=False)
+    circuits_raw = read_yaml(circuits_file, required=False)
+
+    routers: dict[str, Router] = {}
+    entry = TypeAdapter(HostEntry)
+    for name, raw in hosts.items():
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise InputError(f"expected a mapping, got {type(raw).__name__}", file=str(hosts_file), field=name)
+        merged = _inherit(raw, groups, defaults, hosts_file, name)
+        try:
+            host = entry.validate_python(merged)
+        except ValidationError as exc:
+            raise _pydantic_error(exc, hosts_file, name) from None
+        routers[name] = Router(name=name, **host.model_dump(exclude_unset=False))
+
+    circuits: dict[str, CircuitPolicy] = {}
+    policy = TypeAdapter(CircuitPolicy)
+    for cname, raw in circuits_raw.items():
+        try:
+            circuits[cname] = policy.validate_python(raw or {})
+        except ValidationError as exc:
+            raise _pydantic_error(exc, circuits_file, cname) from None
+
+    files = {"hosts": str(hosts_file)}
+    if circuits_file.exists():
+        files["circuits"] = str(circuits_file)
+    return Inventory(path=str(root), routers=routers, circuits=circuits, files=files)
+
+
+def inventory_schema() -> str:
+    """JSON Schema of hosts.yaml and circuits.yaml (for editors and CI linters)."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "ergen inventory",
+        "description": "hosts.yaml (Nornir SimpleInventory shape) and circuits.yaml of an ergen inventory",
+        "$defs": {
+            "hosts.yaml": TypeAdapter(dict[str, HostEntry]).json_schema(),
+            "circuits.yaml": TypeAdapter(dict[str, CircuitPolicy]).json_schema(),
+        },
+    }
+    return json.dumps(schema, indent=2)

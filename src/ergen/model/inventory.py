@@ -1,0 +1,136 @@
+"""The on-premises side: what Azure does not know.
+
+An inventory is a folder (``inventories/<name>/``) with
+
+* ``hosts.yaml``: the customer edge routers, in the shape Nornir's SimpleInventory reads
+  (name → hostname, platform, groups, data). ergen's own per-router facts live under
+  ``data``: the router's BGP ASN and the ExpressRoute links it terminates.
+* ``groups.yaml`` and ``defaults.yaml`` (optional, Nornir's shape too): values a host
+  inherits (host over group over defaults, key by key).
+* ``circuits.yaml``: per circuit (by its Azure name) the policy both links share:
+  prefixes to advertise per peering, standby policy, BFD, MD5 key by reference.
+
+Secrets are references only: ``env:NAME`` or ``file:PATH`` (relative to the inventory).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PLATFORMS = ("ios-xe", "frr")  # grows with the platform work; the renderer checks capabilities
+Platform = Literal["ios-xe", "frr"]
+LinkRole = Literal["primary", "secondary"]
+PeeringName = Literal["private", "microsoft"]
+SECRET_PATTERN = r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Strict):
+    """Where a secret lives. Written in YAML as a plain string ``env:NAME`` or ``file:PATH``."""
+
+    ref: str = Field(pattern=SECRET_PATTERN)
+
+
+class PeeringPolicy(_Strict):
+    """What the customer routers do on one peering (both links, unless a link overrides it)."""
+
+    advertise: list[str] = Field(default_factory=list, description="IPv4 prefixes to advertise to Microsoft")
+    advertise_ipv6: list[str] = Field(default_factory=list, description="IPv6 prefixes to advertise to Microsoft")
+    default_route: bool = Field(False, description="advertise 0.0.0.0/0 (forced tunneling; private peering only)")
+    md5_key: str | None = Field(None, pattern=SECRET_PATTERN,
+                                description="BGP MD5 key by reference: env:NAME or file:PATH")
+    maximum_prefix: int | None = Field(None, ge=1, description="IPv4 prefixes accepted from Microsoft "
+                                                              "before the session is reset")
+    maximum_prefix_ipv6: int | None = Field(None, ge=1)
+    anchor_routes: bool = Field(False, description="add discard routes (AD 250) so the advertised "
+                                                   "prefixes are in the RIB for 'network' statements")
+    enabled: bool = Field(True, description="false: render nothing for this peering")
+
+
+class CircuitPolicy(_Strict):
+    """Inventory facts about one circuit, keyed by the circuit's Azure name in circuits.yaml."""
+
+    tag: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,23}$",
+                            description="short name in ergen's object names (ER-<tag>-...); "
+                                        "default: from the circuit name")
+    redundancy: Literal["active-standby", "active-active"] = "active-standby"
+    active_link: LinkRole = "primary"
+    prepend: int = Field(3, ge=1, le=10, description="AS-path prepends on the standby link")
+    local_preference_active: int = Field(150, ge=0, le=4294967295)
+    local_preference_standby: int = Field(100, ge=0, le=4294967295)
+    bfd: bool = True
+    asymmetric_prefixes: bool = Field(False, description="allow the two links to advertise different prefixes")
+    private: PeeringPolicy = Field(default_factory=PeeringPolicy)
+    microsoft: PeeringPolicy = Field(default_factory=PeeringPolicy)
+
+
+class LinkOverride(_Strict):
+    advertise: list[str] | None = None
+    advertise_ipv6: list[str] | None = None
+
+
+class LinkAttachment(_Strict):
+    """One ExpressRoute link (primary or secondary of a circuit) landing on this router."""
+
+    circuit: str = Field(description="the circuit's Azure name")
+    link: LinkRole
+    interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]*$",
+                           description="the router's provider-facing (parent) interface")
+    peerings: list[PeeringName] | None = Field(None, description="peerings on this link (default: all "
+                                                                 "the circuit has)")
+    s_tag: int | None = Field(None, ge=1, le=4094, description="outer tag (QinQ); default: the circuit's stag "
+                                                               "on ExpressRoute Direct QinQ ports")
+    vlan: dict[PeeringName, int] = Field(default_factory=dict,
+                                         description="router-side VLAN where the provider rewrites Azure's tag")
+    private: LinkOverride | None = None
+    microsoft: LinkOverride | None = None
+
+    @field_validator("vlan")
+    @classmethod
+    def _vlan_range(cls, v: dict[str, int]) -> dict[str, int]:
+        for k, tag in v.items():
+            if not 1 <= tag <= 4094:
+                raise ValueError(f"VLAN {tag} for {k} is outside 1-4094")
+        return v
+
+
+class RouterData(_Strict):
+    bgp_asn: int | None = Field(None, ge=1, le=4294967295,
+                                description="the router's BGP ASN (default: the peer ASN Azure has)")
+    router_id: str | None = Field(None, pattern=r"^\d{1,3}(\.\d{1,3}){3}$")
+    expressroute: list[LinkAttachment] = Field(default_factory=list)
+
+
+class HostEntry(_Strict):
+    """A customer edge router as written in hosts.yaml: a Nornir host."""
+
+    hostname: str | None = Field(None, description="management address or DNS name")
+    platform: Platform
+    port: int | None = None
+    username: str | None = None
+    password: str | None = Field(None, pattern=SECRET_PATTERN, description="by reference only")
+    groups: list[str] = Field(default_factory=list)
+    data: RouterData = Field(default_factory=RouterData)
+
+
+class Router(HostEntry):
+    """A customer edge router, with the name it has in hosts.yaml and what it inherited from groups."""
+
+    name: str
+
+
+class Inventory(_Strict):
+    path: str
+    routers: dict[str, Router]
+    circuits: dict[str, CircuitPolicy] = Field(default_factory=dict)
+    files: dict[str, str] = Field(default_factory=dict, description="role -> file path")
+    origins: dict[str, str] = Field(default_factory=dict, exclude=True,
+                                    description="router name -> file its definition came from")
+
+    def policy(self, circuit: str) -> CircuitPolicy:
+        return self.circuits.get(circuit) or CircuitPolicy()
