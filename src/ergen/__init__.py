@@ -1,0 +1,54 @@
+"""ergen: Azure ExpressRoute circuits → edge-router configs, diffs and pushes.
+
+The Python API (the CLI calls exactly these)::
+
+    from ergen import load_circuits, load_inventory, validate, plan, render_configs, write_configs
+    circuits = load_circuits("examples/er-ams-prod.json")
+    inventory = load_inventory("inventories/example")
+    report = validate(circuits, inventory)          # rules: problems with codes and places
+    result = plan(circuits, inventory)              # rules + per-router intent (raises on errors)
+    configs = render_configs(result.intents)        # {router: text}, keys masked by default
+    write_configs(result.intents, "out/")           # one file per router, atomically
+
+Heavy or optional packages are imported by the functions that need them, so
+``import ergen`` and ``ergen --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ergen.pipeline import Plan
+
+
+def load_circuits(path: Any, *, peerings: Any = None):
+    from ergen.azure import load_circuits as _load
+    return _load(path, peerings=peerings)
+
+
+def load_inventory(path: Any):
+    from ergen.inventory import load_inventory as _load
+    return _load(path)
+
+
+def validate(circuits, inventory=None):
+    from ergen.rules import validate as _validate
+    return _validate(circuits, inventory)
+
+
+def plan(circuits, inventory) -> "Plan":
+    from ergen.pipeline import plan as _plan
+    return _plan(circuits, inventory)
+
+
+def render_configs(intents, *, templates=None, show_secrets: bool = False) -> dict[str, str]:
+    from ergen.pipeline import render_configs as _render
+    return _render(intents, templates=templates, show_secrets=show_secrets)
+
+
+def write_configs(intents, out, *, templates=None, force: bool = False):
+    from ergen.pipeline import write_configs as _write
+    return _write(intents, out, templates=templates, force=force)

@@ -8,6 +8,8 @@ error can name the field as it stands in the user's file.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from ergen.errors import InputError
@@ -68,7 +70,7 @@ class Node:
             return int(v)
         if isinstance(v, int):
             return v
-        if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+        if isinstance(v, str) and re.fullmatch(r"-?[0-9]+", v.strip()):
             return int(v.strip())
         raise self.fail(name, f"expected a whole number, got {v!r:.40}")
 
@@ -79,9 +81,12 @@ class Node:
         if isinstance(v, bool):
             raise self.fail(name, "expected a number, got true/false")
         try:
-            return float(v)
+            f = float(v)
         except (TypeError, ValueError):
             raise self.fail(name, f"expected a number, got {v!r:.40}") from None
+        if not math.isfinite(f):
+            raise self.fail(name, f"expected a number, got {v!r:.40}")
+        return f
 
     def bool(self, name: str) -> bool | None:
         v = self.raw(name)

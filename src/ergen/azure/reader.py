@@ -46,10 +46,12 @@ def load_circuits(path: str | Path, *, peerings: str | Path | None = None) -> li
 
 def parse_circuits(text: str, file: str = "<input>") -> list[Circuit]:
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix("\ufeff"))  # a BOM survives stdin and text-mode reads
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                          file=file, field="(document)") from None
+    except ValueError as exc:  # e.g. a number longer than Python's int digit limit
+        raise InputError(f"not valid JSON: {exc}", file=file, field="(document)") from None
     except RecursionError:
         raise InputError("JSON nested too deeply", file=file, field="(document)") from None
     return _from_document(data, file)
@@ -100,6 +102,9 @@ def _from_document(data: Any, file: str) -> list[Circuit]:
             return [_circuit_from_peerings([root], file, _format_of(data))]
         return [_circuit(root, _format_of(data))]
     if isinstance(data, list):
+        for i, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise InputError(f"expected an object, got {type(item).__name__}", file=file, field=f"[{i}]")
         base = Node({"value": data}, "", file)
         items = base.children("value")
         # the path of item i in a bare list is "[i]", not "value[i]"
@@ -126,7 +131,7 @@ def _from_list(items: list[Node], file: str, fmt: str | None) -> list[Circuit]:
 def _circuit(node: Node, fmt: str) -> Circuit:
     c = node.flattened()
     typ = (c.str("type") or "").lower()
-    if typ and "expressroutecircuits" not in typ:
+    if typ and not typ.endswith("expressroutecircuits"):
         raise node.fail("type", f"this is a {c.str('type')} resource, not an ExpressRoute circuit")
     if not (c.has("name") or c.has("serviceProviderProperties") or c.has("peerings") or c.has("serviceKey")):
         raise InputError("not an ExpressRoute circuit: none of name, serviceKey, serviceProviderProperties "

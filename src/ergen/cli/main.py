@@ -1,0 +1,175 @@
+"""Commands: show, validate, render, schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+app = typer.Typer(
+    name="ergen",
+    help="Azure ExpressRoute circuits → edge-router configs (IOS-XE, FRR), with Azure's rules checked first.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(line.rstrip("\n") + "\n")
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Any ErgenError becomes one line on stderr and exit 1; rule failures print every problem."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ergen.errors import ErgenError
+        from ergen.pipeline import RulesFailed
+
+        try:
+            return fn(*args, **kwargs)
+        except RulesFailed as exc:
+            for p in exc.report.problems:
+                _err(p.line())
+            _err(f"ergen: {len(exc.report.errors)} error(s), {len(exc.report.warnings)} warning(s); "
+                 "nothing written")
+            raise typer.Exit(1) from None
+        except ErgenError as exc:
+            _err(f"ergen: error: {exc}")
+            raise typer.Exit(1) from None
+    return wrapper
+
+
+CircuitArgs = Annotated[list[str], typer.Argument(
+    metavar="CIRCUIT...", help="Azure circuit JSON (ARM/REST, az CLI or PowerShell), or - for stdin")]
+PeeringsOpt = Annotated[Optional[str], typer.Option(
+    "--peerings", help="a peering list (REST {value:[...]} or az peering list) to add to the circuit")]
+InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="inventory folder (hosts.yaml, circuits.yaml)")]
+
+
+def _load(circuit_files: list[str], peerings: str | None):
+    from ergen import load_circuits
+
+    if peerings and len(circuit_files) != 1:
+        from ergen.errors import InputError
+        raise InputError("--peerings goes with exactly one circuit file", field="--peerings")
+    circuits = []
+    for f in circuit_files:
+        circuits += load_circuits(f, peerings=peerings)
+    names = [c.name.lower() for c in circuits]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        from ergen.errors import InputError
+        raise InputError(f"circuit {sorted(dup)[0]!r} is given more than once", field="CIRCUIT")
+    return circuits
+
+
+@app.command()
+@user_errors
+def show(circuit: CircuitArgs, peerings: PeeringsOpt = None,
+         output: Annotated[Output, typer.Option("--output", "-o")] = Output.text) -> None:
+    """Show circuits, their peerings and each link's customer and Microsoft addresses. Needs no inventory."""
+    from ergen.show import describe
+
+    data = [describe(c) for c in _load(circuit, peerings)]
+    if output is Output.json:
+        print(json.dumps(data if len(data) > 1 else data[0], indent=2))
+        return
+    from ergen.cli.tables import print_circuits
+    print_circuits(data)
+
+
+@app.command()
+@user_errors
+def validate(circuit: CircuitArgs, inventory: Annotated[Optional[Path], typer.Option(
+                 "--inventory", "-i", help="inventory folder; without it only Azure-side rules run")] = None,
+             peerings: PeeringsOpt = None,
+             output: Annotated[Output, typer.Option("--output", "-o")] = Output.text) -> None:
+    """Check circuits (and the inventory) against ExpressRoute's rules. Exit 1 on any error."""
+    from ergen import load_inventory, validate as run_rules
+
+    circuits = _load(circuit, peerings)
+    inv = load_inventory(inventory) if inventory else None
+    report = run_rules(circuits, inv)
+    if output is Output.json:
+        print(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems]}, indent=2))
+    else:
+        for p in report.problems:
+            print(p.line())
+        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s) in "
+              f"{len(circuits)} circuit(s)" + (f" and {inv.path}" if inv else ""))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def render(circuit: CircuitArgs, inventory: InventoryOpt,
+           out: Annotated[Optional[Path], typer.Option("--out", help="folder for one config file per router")] = None,
+           stdout: Annotated[bool, typer.Option("--stdout", help="print the configs instead of writing files")] = False,
+           templates: Annotated[Optional[Path], typer.Option(
+               "--templates", help="your template folder (<platform>/<section>.j2), looked in first")] = None,
+           force: Annotated[bool, typer.Option("--force", help="replace existing files in --out")] = False,
+           show_secrets: Annotated[bool, typer.Option(
+               "--show-secrets", help="print keys in clear with --stdout (files always hold them)")] = False,
+           peerings: PeeringsOpt = None) -> None:
+    """Validate, then write each router's config (nothing is written if any rule fails)."""
+    from ergen import load_inventory, plan, render_configs, write_configs
+    from ergen.errors import InputError
+
+    if (out is None) == (not stdout):
+        raise InputError("give either --out DIR or --stdout", field="--out")
+    circuits = _load(circuit, peerings)
+    result = plan(circuits, load_inventory(inventory))
+    for p in result.report.warnings:
+        _err(p.line())
+    if not result.intents:
+        raise InputError("no router in the inventory terminates these circuits", file=str(inventory),
+                         field="data.expressroute")
+    if stdout:
+        for name, text in render_configs(result.intents, templates=templates, show_secrets=show_secrets).items():
+            print(f"!! ===== {name} =====")
+            sys.stdout.write(text)
+        return
+    from ergen.pipeline import config_filename
+    existing = [out / config_filename(i.name) for i in result.intents if (out / config_filename(i.name)).exists()]
+    if existing and not force and sys.stdin.isatty():
+        force = typer.confirm(f"Replace {len(existing)} existing file(s) in {out}?", default=False)
+    for path in write_configs(result.intents, out, templates=templates, force=force):
+        print(f"wrote {path}")
+
+
+schema_app = typer.Typer(help="JSON Schemas of ergen's input files.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+@schema_app.command("inventory")
+def schema_inventory() -> None:
+    """JSON Schema of hosts.yaml and circuits.yaml."""
+    from ergen.inventory import inventory_schema
+    print(inventory_schema())
+
+
+@app.command()
+def rules() -> None:
+    """List every rule code with its severity and meaning."""
+    from ergen.rules.codes import RULES
+    for r in RULES.values():
+        print(f"{r.code}  {r.severity.value:<7}  {r.name:<36}  {r.summary}")
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: Annotated[bool, typer.Option("--version", help="print the version and exit")] = False) -> None:
+    if version:
+        from ergen import __version__
+        print(f"ergen {__version__}")
+        raise typer.Exit()

@@ -1,0 +1,41 @@
+"""Human tables for ``ergen show`` (rich is imported only here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def print_circuits(circuits: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    for c in circuits:
+        e = lambda v: escape(str(v)) if v not in (None, "") else "-"  # noqa: E731 (Azure text: no markup)
+        console.print(f"[bold]{e(c['name'])}[/bold]  {e(c['provider'])} {e(c['peering_location'])}, "
+                      f"{e(c['bandwidth'])}, {e(c['sku_tier'])}/{e(c['sku_family'])}, "
+                      f"provider state {e(c['service_provider_provisioning_state'])}")
+        console.print(f"  service key {e(c['service_key'])}   source {e(c['source']['file'])} "
+                      f"({e(c['source']['format'])})")
+        if not c["peerings"]:
+            console.print("  no peerings")
+            continue
+        for p in c["peerings"]:
+            key = "MD5 key set" if p["shared_key_set"] else "no MD5 key in Azure"
+            console.print(f"  [bold]{e(p['name'])}[/bold] {e(p['state'])}, VLAN {e(p['vlan_id'])}, "
+                          f"peer ASN {e(p['peer_asn'])}, Azure ASN {e(p['azure_asn'])}, {key}")
+            t = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 4))
+            for col in ("link", "subnet", "customer router", "Microsoft edge"):
+                t.add_column(col)
+            for link in p["links"]:
+                addr = (e(link["customer"]), e(link["microsoft"])) if not link["problem"] else \
+                    (f"[red]{e(link['problem'])}[/red]", "-")
+                t.add_row(f"{link['link']} {link['family']}", e(link["subnet"]), *addr)
+            console.print(t)
+        for p in c["peerings"]:
+            if p["advertised_public_prefixes"]:
+                console.print(f"  {e(p['name'])}: advertised public prefixes "
+                              f"{e(', '.join(p['advertised_public_prefixes']))} "
+                              f"({e(p['advertised_public_prefixes_state'])}); route filter "
+                              f"{e((p['route_filter'] or 'none').rsplit('/', 1)[-1])}")

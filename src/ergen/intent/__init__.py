@@ -1,0 +1,1 @@
+"""Intent: everything each router needs, decided in Python; templates only print it."""

@@ -1,0 +1,179 @@
+"""Build :class:`RouterIntent` for every router from checked circuits and the inventory.
+
+Decisions made here (and nowhere else):
+
+* addresses: the customer router takes the first usable address of each /30 and /126,
+  Microsoft's edge the second (``intent.addressing``);
+* which peerings land on which router interface, with which tags (router-side VLAN
+  where the provider rewrites Azure's tag; S-tag from the inventory, or Azure's
+  ``stag`` on ExpressRoute Direct QinQ ports);
+* the standby link (active-standby): outbound AS-path prepend ×N of the peering's ASN
+  and inbound local preference lower than on the active link; active-active: neither;
+* filters: outbound only the inventory's prefixes (plus 0.0.0.0/0 when
+  ``default_route``); inbound never a default route, and on Microsoft peering no
+  private or reserved space;
+* maximum-prefix per session (inventory, or Azure's limits toward on-premises:
+  1,000 IPv4 and 100 IPv6 prefixes on private peering).
+"""
+
+from __future__ import annotations
+
+from ergen.errors import InputError, RenderError
+from ergen.intent import naming
+from ergen.intent.addressing import Prefix, link_addresses
+from ergen.intent.model import (BfdProfile, CircuitSummary, MaximumPrefix, Neighbor, PrefixList,
+                                PrefixListEntry, RouteMap, RouteMapEntry, RouterIntent, StaticRoute,
+                                Subinterface)
+from ergen.model.circuit import PeeringKind
+from ergen.platforms import subinterface
+from ergen.rules.engine import Context, Landing
+from ergen.rules.asn import MICROSOFT_ASN
+
+DEFAULT_MAX_PREFIX = {("private", 4): 1000, ("private", 6): 100,
+                      ("microsoft", 4): 4000, ("microsoft", 6): 1000}
+_BOGONS_V4 = ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+              "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4")
+_BOGONS_V6 = ("fc00::/7", "fe80::/10", "ff00::/8")
+
+
+def build_intents(ctx: Context) -> list[RouterIntent]:
+    """One RouterIntent per router with at least one landing, in inventory order."""
+    by_router: dict[str, list[Landing]] = {}
+    for landing in ctx.landings():
+        by_router.setdefault(landing.router.name, []).append(landing)
+    return [_router(ctx, landings) for landings in by_router.values()]
+
+
+def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
+    router = landings[0].router
+    landings = sorted(landings, key=lambda l: (l.index, l.peering.kind is not PeeringKind.private))
+    bgp_asn = router.data.bgp_asn or landings[0].peering.peer_asn
+    both_links = _circuits_with_both_links(landings)
+
+    circuits: dict[tuple[str, str], CircuitSummary] = {}
+    bfd: dict[str, BfdProfile] = {}
+    interfaces, prefix_lists, route_maps, neighbors = [], [], [], []
+    networks: dict[str, Prefix] = {}
+    statics: dict[str, StaticRoute] = {}
+
+    for l in landings:
+        c, p, att = l.circuit, l.peering, l.attachment
+        pol = ctx.policy(c)
+        ppol = getattr(pol, p.short)
+        tag = naming.circuit_tag(c.name, pol.tag)
+        circuits.setdefault((c.name, att.link), CircuitSummary(
+            name=c.name, link=att.link, service_key=c.service_key, provider=c.service_provider_name,
+            peering_location=c.peering_location, bandwidth=c.bandwidth_label,
+            owned_prefix=naming.owned_prefix(tag)))
+        profile = None
+        if pol.bfd:
+            profile = bfd.setdefault(tag, BfdProfile(naming.bfd_profile(tag)))
+
+        # -- the subinterface
+        c_tag = att.vlan.get(p.short, p.vlan_id)
+        s_tag = att.s_tag
+        if s_tag is None and c.encapsulation == "QinQ" and c.stag:
+            s_tag = c.stag
+        try:
+            ifname, unit = subinterface(router.platform, att.interface, c_tag, s_tag)
+        except RenderError as exc:
+            raise RenderError(exc.message, file=ctx.hosts_file, field=f"{l.where}.interface") from None
+        v4 = link_addresses(_link_prefix(p, att.link, 4))
+        v6_prefix = _link_prefix(p, att.link, 6)
+        v6 = link_addresses(v6_prefix) if v6_prefix else None
+        interfaces.append(Subinterface(
+            name=ifname, parent=att.interface, unit=unit, c_tag=c_tag, s_tag=s_tag,
+            description=f"ExpressRoute {c.name} {p.short} peering {att.link} link"
+                        + (f" skey {c.service_key}" if c.service_key else ""),
+            ipv4=v4.customer, ipv6=v6.customer if v6 else None, bfd=profile,
+            circuit=c.name, peering=p.short, link=att.link))
+
+        # -- policy for this link
+        standby = pol.redundancy == "active-standby" and att.link != pol.active_link
+        local_pref = None
+        if pol.redundancy == "active-standby":
+            local_pref = pol.local_preference_standby if standby else pol.local_preference_active
+        link_tag = att.link if (c.name in both_links) else None
+        md5 = None
+        if ppol.md5_key:
+            md5 = ctx.secret(ppol.md5_key, ctx.circuits_file, f"{ctx.policy_key(c)}.{p.short}.md5_key")
+            if md5 is None:  # validate() reports ER704 first; only direct callers reach this
+                raise InputError(f"secret {ppol.md5_key} cannot be read", file=ctx.circuits_file,
+                                 field=f"{ctx.policy_key(c)}.{p.short}.md5_key", code="ER704")
+
+        for family, addrs in ((4, v4), (6, v6)):
+            if addrs is None:
+                continue
+            adv_text, _, _ = ctx.advertised(l, ipv6=family == 6)
+            advertise = [Prefix.of(t) for t in adv_text]
+            if family == 4 and ppol.default_route and p.kind is PeeringKind.private:
+                advertise.insert(0, Prefix.of("0.0.0.0/0"))
+            rm_in = naming.route_map(tag, p.short, family, "in", link_tag)
+            rm_out = naming.route_map(tag, p.short, family, "out", link_tag)
+            pl_in = naming.prefix_list(tag, p.short, family, "in", link_tag)
+            pl_out = naming.prefix_list(tag, p.short, family, "out", link_tag)
+            prefix_lists.append(PrefixList(pl_in, family, _inbound_entries(p.kind, family)))
+            prefix_lists.append(PrefixList(pl_out, family, _outbound_entries(advertise, family)))
+            route_maps.append(RouteMap(rm_in, family, (
+                RouteMapEntry(10, "permit", pl_in, set_local_preference=local_pref),)))
+            prepend = tuple([p.peer_asn] * pol.prepend) if standby else ()
+            route_maps.append(RouteMap(rm_out, family, (
+                RouteMapEntry(10, "permit", pl_out, set_as_path_prepend=prepend),)))
+            limit = (ppol.maximum_prefix if family == 4 else ppol.maximum_prefix_ipv6) \
+                or DEFAULT_MAX_PREFIX[(p.short, family)]
+            neighbors.append(Neighbor(
+                address=addrs.microsoft.address, family=family,
+                remote_as=p.azure_asn or MICROSOFT_ASN,
+                local_as=p.peer_asn if p.peer_asn != bgp_asn else None,
+                description=f"Microsoft edge {att.link} {c.name} {p.short}",
+                md5=md5, bfd=profile, route_map_in=rm_in, route_map_out=rm_out,
+                maximum_prefix=MaximumPrefix(limit), interface=ifname,
+                circuit=c.name, peering=p.short, link=att.link, standby=standby))
+            for pfx in advertise:
+                if not pfx.is_default:
+                    networks.setdefault(pfx.cidr, pfx)
+                    if ppol.anchor_routes:
+                        statics.setdefault(pfx.cidr, StaticRoute(pfx))
+
+    return RouterIntent(
+        name=router.name, hostname=router.hostname, platform=router.platform, bgp_asn=bgp_asn,
+        router_id=router.data.router_id, circuits=tuple(circuits.values()),
+        bfd_profiles=tuple(bfd.values()), interfaces=tuple(interfaces),
+        prefix_lists=tuple(prefix_lists), route_maps=tuple(route_maps), neighbors=tuple(neighbors),
+        networks=tuple(networks.values()), static_routes=tuple(statics.values()),
+        secrets=tuple({n.md5.ref: n.md5 for n in neighbors if n.md5}.values()))
+
+
+def _circuits_with_both_links(landings: list[Landing]) -> set[str]:
+    links: dict[str, set[str]] = {}
+    for l in landings:
+        links.setdefault(l.circuit.name, set()).add(l.attachment.link)
+    return {c for c, s in links.items() if len(s) == 2}
+
+
+def _link_prefix(peering, link: str, family: int) -> str | None:
+    src = peering if family == 4 else peering.ipv6_peering_config
+    if src is None:
+        return None
+    return getattr(src, f"{link}_peer_address_prefix")
+
+
+def _inbound_entries(kind: PeeringKind, family: int) -> tuple[PrefixListEntry, ...]:
+    """Never accept a default route; on Microsoft peering also no private or reserved space."""
+    default = Prefix.of("0.0.0.0/0" if family == 4 else "::/0")
+    entries = [PrefixListEntry(10, "deny", default)]
+    if kind is PeeringKind.microsoft:
+        for i, b in enumerate(_BOGONS_V4 if family == 4 else _BOGONS_V6):
+            pfx = Prefix.of(b)
+            entries.append(PrefixListEntry(20 + 10 * i, "deny", pfx, le=32 if family == 4 else 128))
+    entries.append(PrefixListEntry(entries[-1].seq + 10, "permit", default, le=32 if family == 4 else 128))
+    return tuple(entries)
+
+
+def _outbound_entries(advertise: list[Prefix], family: int) -> tuple[PrefixListEntry, ...]:
+    """Exactly the prefixes to advertise; an explicit deny-all when there are none, because on
+    IOS a route map that matches an empty (so missing) prefix list matches everything."""
+    if not advertise:
+        default = Prefix.of("0.0.0.0/0" if family == 4 else "::/0")
+        return (PrefixListEntry(10, "deny", default, le=32 if family == 4 else 128),)
+    return tuple(PrefixListEntry(10 * (i + 1), "permit", pfx) for i, pfx in enumerate(advertise))

@@ -1,0 +1,139 @@
+"""Per-router intent: the typed objects the templates print. Nothing here is computed in Jinja."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ergen.intent.addressing import Address, Prefix
+from ergen.secrets import Secret
+
+
+@dataclass(frozen=True)
+class BfdProfile:
+    name: str
+    interval_ms: int = 300      # Microsoft's edge sends every 300 ms; the slower side wins
+    min_rx_ms: int = 300
+    multiplier: int = 3
+
+
+@dataclass(frozen=True)
+class Subinterface:
+    name: str                   # platform's interface name, e.g. TenGigabitEthernet0/1/0.100 or eth1.100
+    parent: str
+    unit: int                   # subinterface number
+    c_tag: int                  # the 802.1Q tag (inner tag with QinQ)
+    s_tag: int | None           # QinQ outer tag
+    description: str            # raw text (templates escape it)
+    ipv4: Address
+    ipv6: Address | None
+    bfd: BfdProfile | None
+    circuit: str
+    peering: str                # private | microsoft
+    link: str                   # primary | secondary
+
+
+@dataclass(frozen=True)
+class PrefixListEntry:
+    seq: int
+    action: str                 # permit | deny
+    prefix: Prefix
+    ge: int | None = None
+    le: int | None = None
+
+
+@dataclass(frozen=True)
+class PrefixList:
+    name: str
+    family: int                 # 4 | 6
+    entries: tuple[PrefixListEntry, ...]
+
+
+@dataclass(frozen=True)
+class RouteMapEntry:
+    seq: int
+    action: str
+    match_prefix_list: str | None = None
+    set_local_preference: int | None = None
+    set_as_path_prepend: tuple[int, ...] = ()
+
+    @property
+    def prepend_text(self) -> str:
+        return " ".join(str(a) for a in self.set_as_path_prepend)
+
+
+@dataclass(frozen=True)
+class RouteMap:
+    name: str
+    family: int
+    entries: tuple[RouteMapEntry, ...]
+
+
+@dataclass(frozen=True)
+class MaximumPrefix:
+    limit: int
+    threshold_pct: int = 80
+    restart_minutes: int = 5
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    address: str
+    family: int
+    remote_as: int
+    local_as: int | None        # the peering's ASN when it is not the router's BGP ASN
+    description: str            # raw text
+    md5: Secret | None
+    bfd: BfdProfile | None
+    route_map_in: str
+    route_map_out: str
+    maximum_prefix: MaximumPrefix
+    interface: str
+    circuit: str
+    peering: str
+    link: str
+    standby: bool
+
+
+@dataclass(frozen=True)
+class StaticRoute:
+    prefix: Prefix
+    distance: int = 250         # floating discard route: any real route wins
+
+
+@dataclass(frozen=True)
+class CircuitSummary:
+    name: str
+    link: str
+    service_key: str | None
+    provider: str | None
+    peering_location: str | None
+    bandwidth: str
+    owned_prefix: str           # every object ergen creates for this circuit starts with it
+
+
+@dataclass(frozen=True)
+class RouterIntent:
+    name: str
+    hostname: str | None
+    platform: str
+    bgp_asn: int
+    router_id: str | None
+    circuits: tuple[CircuitSummary, ...]
+    bfd_profiles: tuple[BfdProfile, ...]
+    interfaces: tuple[Subinterface, ...]
+    prefix_lists: tuple[PrefixList, ...]
+    route_maps: tuple[RouteMap, ...]
+    neighbors: tuple[Neighbor, ...]
+    networks: tuple[Prefix, ...]
+    static_routes: tuple[StaticRoute, ...]
+    secrets: tuple[Secret, ...] = field(default=(), repr=False)
+
+    def neighbors_v(self, family: int) -> tuple[Neighbor, ...]:
+        return tuple(n for n in self.neighbors if n.family == family)
+
+    def networks_v(self, family: int) -> tuple[Prefix, ...]:
+        return tuple(p for p in self.networks if p.version == family)
+
+    @property
+    def families(self) -> tuple[int, ...]:
+        return tuple(f for f in (4, 6) if self.neighbors_v(f))

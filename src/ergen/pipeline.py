@@ -1,0 +1,94 @@
+"""source → model → rules → intent → render → files, as one set of functions."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ergen import __version__
+from ergen.errors import InputError, OutputError
+from ergen.intent.build import build_intents
+from ergen.intent.model import RouterIntent
+from ergen.model.circuit import Circuit
+from ergen.model.inventory import Inventory
+from ergen.render import render_router
+from ergen.rules.engine import Report, run
+from ergen.secrets import mask
+
+
+class RulesFailed(InputError):
+    """validate() found errors; ``report`` holds every problem."""
+
+    def __init__(self, report: Report) -> None:
+        first = report.errors[0]
+        super().__init__(f"{len(report.errors)} rule error(s); first: {first.line()}")
+        self.report = report
+
+
+@dataclass
+class Plan:
+    report: Report
+    intents: list[RouterIntent]
+
+
+def plan(circuits: list[Circuit], inventory: Inventory) -> Plan:
+    """Check the rules and, when none fails, compute every router's intent."""
+    ctx = run(circuits, inventory)
+    if not ctx.report.ok:
+        raise RulesFailed(ctx.report)
+    return Plan(report=ctx.report, intents=build_intents(ctx))
+
+
+def render_configs(intents: list[RouterIntent], *, templates: str | Path | None = None,
+                   show_secrets: bool = False) -> dict[str, str]:
+    out = {}
+    for intent in intents:
+        text = render_router(intent, templates=templates, show_secrets=show_secrets, version=__version__)
+        if not show_secrets:
+            text = mask(text, list(intent.secrets))  # belt and braces: no key value in masked output
+        out[intent.name] = text
+    return out
+
+
+def config_filename(router: str) -> str:
+    return f"{router}.cfg"
+
+
+def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: str | Path | None = None,
+                  force: bool = False) -> list[Path]:
+    """Render every router, then write all files or none.
+
+    Nothing is written if any router fails to render or any target exists without
+    ``force``. Files are written to a temporary folder beside ``out`` and moved into
+    place one by one (a rename each); configs holding keys are created mode 0600.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError("exists and is not a folder", file=str(out), field="--out")
+    targets = {i.name: out / config_filename(i.name) for i in intents}
+    existing = [str(p) for p in targets.values() if p.exists()]
+    if existing and not force:
+        raise OutputError(f"would overwrite {', '.join(existing)}; pass --force to replace", file=str(out),
+                          field="--out")
+    rendered = render_configs(intents, templates=templates, show_secrets=True)  # all or nothing
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
+    written = []
+    try:
+        staged = {}
+        for name, text in rendered.items():
+            p = tmp / config_filename(name)
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            staged[name] = p
+        for name, p in staged.items():
+            os.replace(p, targets[name])
+            written.append(targets[name])
+    finally:
+        for leftover in tmp.glob("*"):
+            leftover.unlink()
+        tmp.rmdir()
+    return written

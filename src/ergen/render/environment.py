@@ -1,0 +1,68 @@
+"""The Jinja2 environment: user templates first, built-in second; strict about undefined values."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from ergen.errors import RenderError
+from ergen.intent.model import RouterIntent
+from ergen.platforms import PLATFORMS
+from ergen.render.filters import cfg_text, finalize, make_secret_filter
+
+
+def builtin_templates() -> Path:
+    """The built-in template folder: inside the installed package, or the repository's ``templates/``."""
+    packaged = resources.files("ergen") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    repo = Path(__file__).resolve().parents[3] / "templates"
+    if repo.is_dir():
+        return repo
+    raise RenderError("ergen's built-in templates are missing from this installation")
+
+
+@lru_cache(maxsize=32)
+def environment(platform: str, user_dir: str | None, show_secrets: bool) -> jinja2.Environment:
+    if platform not in PLATFORMS:
+        raise RenderError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    search = []
+    if user_dir:
+        user = Path(user_dir)
+        if not user.is_dir():
+            raise RenderError("template folder not found", file=user_dir, field="--templates")
+        if (user / platform).is_dir():
+            search.append(str(user / platform))
+    search.append(str(builtin_templates() / platform))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        autoescape=False, finalize=finalize,
+    )
+    env.filters["cfg_text"] = cfg_text
+    env.filters["secret"] = make_secret_filter(show_secrets)
+    return env
+
+
+def render_router(intent: RouterIntent, *, templates: str | Path | None = None, show_secrets: bool = False,
+                  version: str = "") -> str:
+    """The whole config of one router as text. ``show_secrets`` False prints keys as ``<secret ref>``."""
+    env = environment(intent.platform, str(templates) if templates else None, show_secrets)
+    try:
+        tpl = env.get_template("main.j2")
+        text = tpl.render(r=intent, version=version)
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template {exc.name} not found for platform {intent.platform}") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"template for {intent.platform} uses something the intent does not have: "
+                          f"{exc.message}", field=intent.name) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"template syntax error: {exc.message}", file=exc.filename or exc.name,
+                          field=f"line {exc.lineno}") from None
+    except RenderError as exc:
+        raise RenderError(exc.message, field=intent.name) from None
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"

@@ -1,0 +1,82 @@
+"""The rule registry: every code ergen can report, its severity and what it means.
+
+Codes are stable: a code, once published, keeps its meaning; retired codes are not reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+E, W = Severity.error, Severity.warning
+_TABLE = [
+    # addressing
+    ("ER101", "link-prefix-invalid", E, "a link prefix is not a valid network of its family (or has host bits set)"),
+    ("ER102", "link-prefix-length", E, "each IPv4 link is a /30 and each IPv6 link a /126"),
+    ("ER103", "link-prefix-missing", E, "a peering needs both a primary and a secondary link prefix"),
+    ("ER104", "link-prefix-overlap", E, "link prefixes of a circuit must not overlap (primary, secondary, peerings)"),
+    # ASNs
+    ("ER201", "peer-asn-missing", E, "a peering needs the customer's ASN (peerASN)"),
+    ("ER202", "peer-asn-invalid", E, "an ASN is 1-4294967295 and not 23456, 65535 or 4294967295"),
+    ("ER203", "peer-asn-reserved", E, "Azure reserves 65515-65520, 8074, 8075 and 12076"),
+    ("ER204", "documentation-asn", W, "a documentation ASN (64496-64511, 65536-65551): fine in examples, "
+                                      "Azure rejects it in a real peering"),
+    ("ER205", "microsoft-private-asn", W, "Microsoft peering with a private ASN needs manual validation, and "
+                                          "Microsoft strips private ASNs (prepends do nothing)"),
+    ("ER206", "azure-asn-unusual", W, "Microsoft's edge uses ASN 12076; the circuit says otherwise"),
+    # VLANs and subinterfaces
+    ("ER301", "vlan-missing", E, "a peering needs a VLAN ID"),
+    ("ER302", "vlan-range", E, "a VLAN ID is 1-4094"),
+    ("ER303", "vlan-duplicate", E, "each peering of a circuit has its own VLAN ID"),
+    ("ER304", "subinterface-collision", E, "two peerings on one router interface end up on the same tags"),
+    # advertised prefixes
+    ("ER401", "advertise-prefix-invalid", E, "an advertised prefix is not a valid network"),
+    ("ER402", "advertise-prefix-limit", E, "more prefixes than ExpressRoute accepts on the session "
+                                           "(exceeding it drops the session)"),
+    ("ER403", "microsoft-prefix-not-public", E, "Microsoft peering uses only public address space"),
+    ("ER404", "documentation-prefix", W, "a documentation prefix: fine in examples, Azure rejects it"),
+    ("ER405", "default-route-not-private", E, "a default route may be advertised on private peering only"),
+    ("ER406", "advertise-asymmetric", E, "both links of a circuit advertise the same prefixes "
+                                         "(unless asymmetric_prefixes is set)"),
+    ("ER407", "microsoft-prefix-not-registered", E, "on Microsoft peering, advertise only prefixes inside "
+                                                    "Azure's advertisedPublicPrefixes"),
+    ("ER408", "advertise-empty", W, "a peering advertises nothing"),
+    ("ER409", "advertise-family-mismatch", E, "an IPv6 prefix under advertise or an IPv4 one under advertise_ipv6"),
+    ("ER410", "ipv6-advertise-without-ipv6-peering", E, "IPv6 prefixes to advertise but the peering has no IPv6 links"),
+    # inventory ↔ circuits, redundancy
+    ("ER501", "inventory-circuit-unknown", E, "a router names a circuit that is not among the circuit files"),
+    ("ER502", "link-attached-twice", E, "a link of a circuit lands on one router interface only"),
+    ("ER503", "ha-same-router", W, "both links of a circuit on one router: no router redundancy"),
+    ("ER504", "link-unattached", W, "a link of the circuit lands on no router in the inventory"),
+    ("ER505", "peering-unknown", E, "a router names a peering the circuit does not have"),
+    ("ER506", "circuit-policy-unused", W, "circuits.yaml has a circuit that is not among the circuit files"),
+    ("ER507", "circuit-not-provisioned", W, "the provider has not provisioned the circuit yet"),
+    ("ER508", "peering-disabled", W, "the peering is disabled in Azure"),
+    ("ER509", "public-peering-retired", W, "Azure public peering is retired; it is not rendered"),
+    # Microsoft peering
+    ("ER601", "microsoft-no-route-filter", W, "a Microsoft peering without a route filter receives no prefixes"),
+    ("ER602", "microsoft-validation-needed", W, "Microsoft has not validated the advertised public prefixes"),
+    ("ER603", "microsoft-config-missing", E, "a Microsoft peering needs microsoftPeeringConfig with "
+                                             "advertisedPublicPrefixes"),
+    # secrets
+    ("ER701", "md5-format", E, "an ExpressRoute MD5 key is 1-25 letters and digits"),
+    ("ER702", "md5-mismatch", E, "the inventory's MD5 key differs from the peering's sharedKey in Azure"),
+    ("ER703", "md5-missing", E, "Azure has an MD5 key on the peering, the inventory none"),
+    ("ER704", "secret-unresolved", E, "a secret reference cannot be read"),
+]
+
+RULES: dict[str, Rule] = {code: Rule(code, name, sev, summary) for code, name, sev, summary in _TABLE}

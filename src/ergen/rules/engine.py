@@ -1,0 +1,184 @@
+"""The rule engine: a context shared by the checks, problems, and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ergen.errors import InputError
+from ergen.model.circuit import Circuit, Peering, PeeringKind
+from ergen.model.inventory import CircuitPolicy, Inventory, LinkAttachment, Router
+from ergen.rules.codes import RULES, Severity
+from ergen.secrets import Secret, resolve
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    severity: Severity
+    file: str
+    where: str
+    message: str
+
+    @property
+    def name(self) -> str:
+        return RULES[self.code].name
+
+    def line(self) -> str:
+        loc = ": ".join(x for x in (self.file, self.where) if x)
+        return f"{loc}: {self.severity.value} {self.code} {self.name}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "name": self.name, "severity": self.severity.value,
+                "file": self.file, "where": self.where, "message": self.message}
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.warning]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def codes(self) -> set[str]:
+        return {p.code for p in self.problems}
+
+
+@dataclass(frozen=True)
+class Landing:
+    """One peering of one circuit landing on one router's interface (what a link attachment means)."""
+
+    router: Router
+    index: int                 # position in the router's data.expressroute
+    attachment: LinkAttachment
+    circuit: Circuit
+    peering: Peering
+
+    @property
+    def where(self) -> str:
+        return f"{self.router.name}.data.expressroute[{self.index}]"
+
+
+@dataclass
+class Context:
+    circuits: list[Circuit]
+    inventory: Inventory
+    report: Report = field(default_factory=Report)
+    _secrets: dict[str, Secret | None] = field(default_factory=dict)
+
+    # -- reporting ------------------------------------------------------------------
+    def add(self, code: str, file: str, where: str, message: str) -> None:
+        rule = RULES[code]
+        self.report.problems.append(Problem(code, rule.severity, file, where, message))
+
+    @property
+    def hosts_file(self) -> str:
+        return self.inventory.files.get("hosts", str(Path(self.inventory.path) / "hosts.yaml"))
+
+    @property
+    def circuits_file(self) -> str:
+        return self.inventory.files.get("circuits", str(Path(self.inventory.path) / "circuits.yaml"))
+
+    # -- lookups ----------------------------------------------------------------------
+    def circuit(self, name: str) -> Circuit | None:
+        for c in self.circuits:
+            if c.name.lower() == name.lower():
+                return c
+        return None
+
+    def policy(self, circuit: Circuit) -> CircuitPolicy:
+        for k, v in self.inventory.circuits.items():
+            if k.lower() == circuit.name.lower():
+                return v
+        return CircuitPolicy()
+
+    def policy_key(self, circuit: Circuit) -> str:
+        for k in self.inventory.circuits:
+            if k.lower() == circuit.name.lower():
+                return k
+        return circuit.name
+
+    def attachments(self) -> Iterator[tuple[Router, int, LinkAttachment]]:
+        for router in self.inventory.routers.values():
+            for i, att in enumerate(router.data.expressroute):
+                yield router, i, att
+
+    def rendered_peerings(self, circuit: Circuit) -> list[Peering]:
+        """The peerings ergen renders: private and Microsoft, enabled in the inventory policy."""
+        pol = self.policy(circuit)
+        out = []
+        for p in circuit.peerings:
+            if p.kind is PeeringKind.public:
+                continue
+            if not getattr(pol, p.short).enabled:
+                continue
+            out.append(p)
+        return out
+
+    def landings(self) -> Iterator[Landing]:
+        """Every (router, attachment, peering) that will be rendered; skips unknown circuits."""
+        for router, i, att in self.attachments():
+            circuit = self.circuit(att.circuit)
+            if circuit is None:
+                continue
+            for p in self.rendered_peerings(circuit):
+                if att.peerings is None or p.short in att.peerings:
+                    yield Landing(router, i, att, circuit, p)
+
+    def advertised(self, landing: Landing, ipv6: bool) -> tuple[list[str], str, str]:
+        """(prefixes, file, YAML path) of what ``landing`` advertises in one family."""
+        key = "advertise_ipv6" if ipv6 else "advertise"
+        override = getattr(landing.attachment, landing.peering.short)
+        if override is not None and getattr(override, key) is not None:
+            return (list(getattr(override, key)), self.hosts_file,
+                    f"{landing.where}.{landing.peering.short}.{key}")
+        pol = getattr(self.policy(landing.circuit), landing.peering.short)
+        return (list(getattr(pol, key)), self.circuits_file,
+                f"{self.policy_key(landing.circuit)}.{landing.peering.short}.{key}")
+
+    def secret(self, ref: str, file: str, where: str) -> Secret | None:
+        if ref not in self._secrets:
+            try:
+                self._secrets[ref] = resolve(ref, base=Path(self.inventory.path), file=file, field=where)
+            except InputError as exc:
+                self.add("ER704", file, where, exc.message)
+                self._secrets[ref] = None
+        return self._secrets[ref]
+
+    def secrets(self) -> list[Secret]:
+        return [s for s in self._secrets.values() if s is not None]
+
+
+Check = Callable[[Context], None]
+CHECKS: list[Check] = []
+
+
+def check(fn: Check) -> Check:
+    CHECKS.append(fn)
+    return fn
+
+
+def validate(circuits: list[Circuit], inventory: Inventory | None = None) -> Report:
+    """Run every rule; ``inventory`` None checks the circuits alone (Azure-side rules only)."""
+    ctx = run(circuits, inventory)
+    return ctx.report
+
+
+def run(circuits: list[Circuit], inventory: Inventory | None = None) -> Context:
+    from ergen.rules import checks  # noqa: F401  (registers the checks)
+
+    inv = inventory or Inventory(path=".", routers={})
+    ctx = Context(circuits=circuits, inventory=inv)
+    for fn in CHECKS:
+        fn(ctx)
+    return ctx
