@@ -97,7 +97,7 @@ def _from_document(data: Any, file: str) -> list[Circuit]:
     if isinstance(data, dict):
         root = Node(data, "", file)
         if root.key("value") is not None and isinstance(root.raw("value"), list) and not root.has("properties"):
-            return _from_list(root.children("value"), file, "REST list")
+            return _from_list(root.children("value"), file, None)
         if _is_peering(root):
             return [_circuit_from_peerings([root], file, _format_of(data))]
         return [_circuit(root, _format_of(data))]

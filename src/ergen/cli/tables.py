@@ -10,7 +10,7 @@ def print_circuits(circuits: list[dict[str, Any]]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=max(Console().width, 100))
     for c in circuits:
         e = lambda v: escape(str(v)) if v not in (None, "") else "-"  # noqa: E731 (Azure text: no markup)
         console.print(f"[bold]{e(c['name'])}[/bold]  {e(c['provider'])} {e(c['peering_location'])}, "
@@ -22,10 +22,10 @@ def print_circuits(circuits: list[dict[str, Any]]) -> None:
             console.print("  no peerings")
             continue
         for p in c["peerings"]:
-            key = "MD5 key set" if p["shared_key_set"] else "no MD5 key in Azure"
+            key = "MD5 key set in Azure" if p["shared_key_set"] else "no MD5 key shown"
             console.print(f"  [bold]{e(p['name'])}[/bold] {e(p['state'])}, VLAN {e(p['vlan_id'])}, "
                           f"peer ASN {e(p['peer_asn'])}, Azure ASN {e(p['azure_asn'])}, {key}")
-            t = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 4))
+            t = Table(show_header=True, header_style="bold", box=None, padding=(0, 1), pad_edge=False)
             for col in ("link", "subnet", "customer router", "Microsoft edge"):
                 t.add_column(col)
             for link in p["links"]:
