@@ -190,7 +190,7 @@ def test_rest_circuit_without_peerings():
 
 def test_rest_peering_list():
     c = load_one("rest-peering-list.json")
-    assert c.source_format == "peering list (REST list)"
+    assert c.source_format == "peering list (ARM/REST)"
     assert c.name == "er-lon-contoso-02"  # taken from the peering ids
     assert [(p.name, p.vlan_id, p.peer_asn) for p in c.peerings] == [
         ("AzurePrivatePeering", 300, 65030), ("MicrosoftPeering", 310, 64503)]
