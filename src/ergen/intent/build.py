@@ -130,17 +130,19 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 maximum_prefix=MaximumPrefix(limit), interface=ifname,
                 circuit=c.name, peering=p.short, link=att.link, standby=standby))
             for pfx in advertise:
-                if not pfx.is_default:
-                    networks.setdefault(pfx.cidr, pfx)
-                    if ppol.anchor_routes:
-                        statics.setdefault(pfx.cidr, StaticRoute(pfx))
+                # 0.0.0.0/0 too: advertised while the router has a default route of its own
+                networks.setdefault(pfx.cidr, pfx)
+                if ppol.anchor_routes and not pfx.is_default:  # never a discard default
+                    statics.setdefault(pfx.cidr, StaticRoute(pfx))
 
     return RouterIntent(
         name=router.name, hostname=router.hostname, platform=router.platform, bgp_asn=bgp_asn,
         router_id=router.data.router_id, circuits=tuple(circuits.values()),
-        bfd_profiles=tuple(bfd.values()), interfaces=tuple(interfaces),
+        bfd_profiles=tuple(bfd.values()), parents=tuple(dict.fromkeys(i.parent for i in interfaces)),
+        interfaces=tuple(interfaces),
         prefix_lists=tuple(prefix_lists), route_maps=tuple(route_maps), neighbors=tuple(neighbors),
-        networks=tuple(networks.values()), static_routes=tuple(statics.values()),
+        networks=tuple(networks.values()),
+        static_routes=tuple(sorted(statics.values(), key=lambda s: s.prefix.version)),
         secrets=tuple({n.md5.ref: n.md5 for n in neighbors if n.md5}.values()))
 
 

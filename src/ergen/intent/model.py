@@ -120,6 +120,7 @@ class RouterIntent:
     router_id: str | None
     circuits: tuple[CircuitSummary, ...]
     bfd_profiles: tuple[BfdProfile, ...]
+    parents: tuple[str, ...]            # provider-facing interfaces the subinterfaces sit on
     interfaces: tuple[Subinterface, ...]
     prefix_lists: tuple[PrefixList, ...]
     route_maps: tuple[RouteMap, ...]

@@ -3,7 +3,7 @@
 Every object ergen creates for a circuit (prefix lists, route maps, the BFD template)
 starts with ``ER-<TAG>-``, where TAG is the circuit's ``tag`` in circuits.yaml or, by
 default, its Azure name in capitals with anything but letters and digits turned into
-``-`` (at most 24 characters). A later merge or removal touches only names with that
+``-``, a leading ``ER-`` dropped (at most 24 characters). A later merge or removal touches only names with that
 prefix. The full scheme::
 
     ER-<TAG>-BFD                           BFD template / profile
@@ -24,6 +24,7 @@ def circuit_tag(circuit_name: str, tag: str | None = None) -> str:
     if tag:
         return tag.upper()
     t = re.sub(r"[^A-Z0-9]+", "-", circuit_name.upper()).strip("-")
+    t = re.sub(r"^(ER|EXPRESSROUTE)-(?=.)", "", t)  # er-ams-prod -> AMS-PROD, not ER-ER-AMS-PROD
     return (t[:24].rstrip("-")) or "CIRCUIT"
 
 

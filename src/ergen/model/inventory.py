@@ -47,8 +47,9 @@ class PeeringPolicy(_Strict):
     maximum_prefix: int | None = Field(None, ge=1, description="IPv4 prefixes accepted from Microsoft "
                                                               "before the session is reset")
     maximum_prefix_ipv6: int | None = Field(None, ge=1)
-    anchor_routes: bool = Field(False, description="add discard routes (AD 250) so the advertised "
-                                                   "prefixes are in the RIB for 'network' statements")
+    anchor_routes: bool = Field(True, description="add discard routes (AD 250) so each advertised prefix "
+                                                  "is in the RIB, as 'network' statements need; any real "
+                                                  "route to it wins. false: your IGP supplies exact matches")
     enabled: bool = Field(True, description="false: render nothing for this peering")
 
 

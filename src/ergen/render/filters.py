@@ -23,8 +23,9 @@ MAX_TEXT = 200
 def cfg_text(value: object, limit: int = MAX_TEXT) -> str:
     text = unicodedata.normalize("NFKD", str(value))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))  # é -> e
-    text = _UNSAFE.sub("_", text)
+    text = _CONTROL.sub(" ", text)       # a line break or tab is a space, never a new command
     text = " ".join(text.split())
+    text = _UNSAFE.sub("_", text)
     return text[:limit].rstrip()
 
 

@@ -1,0 +1,31 @@
+"""Reference configs: each scenario rendered for each platform equals the file read and checked by hand.
+
+Regenerate only on purpose, then read every changed line against the vendor's syntax:
+    ERGEN_REGEN_GOLDEN=1 python -m pytest tests/unit/test_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import ergen
+from scenarios import CASES, GOLDEN, plan_case
+
+
+@pytest.mark.parametrize("scenario,platform", sorted(CASES), ids=[f"{p}-{s}" for s, p in sorted(CASES)])
+def test_golden(scenario, platform):
+    result = plan_case(scenario, platform)
+    configs = ergen.render_configs(result.intents)
+    folder = GOLDEN / platform / scenario
+    if os.environ.get("ERGEN_REGEN_GOLDEN") == "1":
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.cfg"):
+            old.unlink()
+        for name, text in configs.items():
+            (folder / f"{name}.cfg").write_text(text)
+    expected = {p.stem: p.read_text() for p in sorted(folder.glob("*.cfg"))}
+    assert sorted(configs) == sorted(expected), "routers differ from the reference set"
+    for name, text in configs.items():
+        assert text == expected[name], f"{platform}/{scenario}/{name}.cfg differs from the reference"
