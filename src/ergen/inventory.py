@@ -67,12 +67,13 @@ def read_yaml(path: Path, *, required: bool) -> dict[str, Any]:
 
 def _pydantic_error(exc: ValidationError, file: Path, prefix: str) -> InputError:
     err = exc.errors(include_url=False)[0]
-    loc = [prefix, *(str(x) for x in err["loc"])]
-    field = ".".join(p for p in loc if p).replace(".[", "[")
+    field = prefix
+    for x in err["loc"]:
+        field += f"[{x}]" if isinstance(x, int) else (f".{x}" if field else str(x))
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key (check its spelling against 'ergen schema inventory')"
-    elif err["type"] == "string_pattern_mismatch" and any(x in ("md5_key", "password") for x in loc):
+    elif err["type"] == "string_pattern_mismatch" and any(x in ("md5_key", "password") for x in err["loc"]):
         msg = "a secret must be a reference: env:NAME or file:PATH, never the value itself"
     elif err["type"] == "literal_error":
         msg = f"{msg}, got {err.get('input')!r:.40}"

@@ -46,6 +46,15 @@ def user_errors(fn: Callable) -> Callable:
         except ErgenError as exc:
             _err(f"ergen: error: {exc}")
             raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug in ergen, not the user's input
+            import os
+            if os.environ.get("ERGEN_DEBUG"):
+                raise
+            _err(f"ergen: internal error (a bug in ergen, please report it): {type(exc).__name__}: "
+                 f"{' '.join(str(exc).split())[:300]}; ERGEN_DEBUG=1 shows the traceback")
+            raise typer.Exit(70) from None
     return wrapper
 
 
