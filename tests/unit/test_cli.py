@@ -204,3 +204,12 @@ def test_installed_console_script(tmp_path):
     res = subprocess.run([exe, "validate", str(EXAMPLE_CIRCUIT), "-i", "/nonexistent"], capture_output=True,
                          text=True, timeout=60)
     assert res.returncode == 1 and "Traceback" not in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_readme_lists_every_rule_and_the_commands():
+    from ergen.rules.codes import RULES
+    readme = (ROOT / "README.md").read_text()
+    for code in RULES:
+        assert f"| {code} |" in readme
+    assert "make example" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()

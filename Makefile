@@ -1,0 +1,25 @@
+# Two entry points (see README): `make example` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: example test clean
+
+$(BIN)/ergen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# Check the bundled example against ExpressRoute's rules and write both routers' configs to out/example/
+example: $(BIN)/ergen
+	$(BIN)/ergen validate examples/er-ams-prod.json --inventory inventories/example
+	$(BIN)/ergen render examples/er-ams-prod.json --inventory inventories/example --out out/example --force
+
+# Every test, unit and integration (integration tests need Debian's frr: installed here when root)
+test: $(BIN)/ergen
+	bash scripts/install-system-deps.sh
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Debian packages the integration tests need: FRRouting (vtysh, daemons, frr-reload.py), iproute2.
+# Installs only what is missing; needs root (apt-get). Without root it says what to install and exits 0,
+# so the tests that need those packages skip locally (and fail in CI, where CI=true).
+set -euo pipefail
+need=()
+command -v vtysh >/dev/null 2>&1 || need+=(frr)
+[ -x /usr/lib/frr/frr-reload.py ] || need+=(frr-pythontools)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v make >/dev/null 2>&1 || need+=(make)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "install-system-deps: not root; install with: sudo apt-get install -y ${need[*]}" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Debian starts the frr service on install; the tests run their own instances
+if command -v systemctl >/dev/null 2>&1; then systemctl stop frr >/dev/null 2>&1 || true; fi
+echo "install-system-deps: installed ${need[*]}"

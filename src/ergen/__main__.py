@@ -1,0 +1,3 @@
+from ergen.cli import main
+
+main()
