@@ -25,6 +25,7 @@ def test_wheel_ships_templates_and_renders_from_elsewhere(tmp_path):
     for platform in ("ios-xe", "frr"):
         for section in ("main", "interfaces", "bgp", "bfd", "filters"):
             assert f"ergen/templates/{platform}/{section}.j2" in names
+    assert "ergen/data/communities.yaml" in names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True, timeout=300)

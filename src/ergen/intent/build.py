@@ -10,8 +10,9 @@ Decisions made here (and nowhere else):
 * the standby link (active-standby): outbound AS-path prepend ×N of the peering's ASN
   and inbound local preference lower than on the active link; active-active: neither;
 * filters: outbound only the inventory's prefixes (plus 0.0.0.0/0 when
-  ``default_route``); inbound never a default route, and on Microsoft peering no
-  private or reserved space;
+  ``default_route``); inbound never a default route, on Microsoft peering no
+  private or reserved space, and with ``accept_communities`` only routes carrying
+  one of those communities;
 * maximum-prefix per session (inventory, or Azure's limits toward on-premises:
   1,000 IPv4 and 100 IPv6 prefixes on private peering).
 """
@@ -21,7 +22,8 @@ from __future__ import annotations
 from ergen.errors import InputError, RenderError
 from ergen.intent import naming
 from ergen.intent.addressing import Prefix, link_addresses
-from ergen.intent.model import (BfdProfile, CircuitSummary, MaximumPrefix, Neighbor, PrefixList,
+from ergen.communities import community_value
+from ergen.intent.model import (BfdProfile, CircuitSummary, CommunityList, MaximumPrefix, Neighbor, PrefixList,
                                 PrefixListEntry, RouteMap, RouteMapEntry, RouterIntent, StaticRoute,
                                 Subinterface)
 from ergen.model.circuit import PeeringKind
@@ -53,6 +55,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
     circuits: dict[tuple[str, str], CircuitSummary] = {}
     bfd: dict[str, BfdProfile] = {}
     interfaces, prefix_lists, route_maps, neighbors = [], [], [], []
+    community_lists: dict[str, CommunityList] = {}
     networks: dict[str, Prefix] = {}
     statics: dict[str, StaticRoute] = {}
 
@@ -101,6 +104,12 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 raise InputError(f"secret {ppol.md5_key} cannot be read", file=ctx.circuits_file,
                                  field=f"{ctx.policy_key(c)}.{p.short}.md5_key", code="ER704")
 
+        comm_list = None
+        if ppol.accept_communities:
+            comm_list = naming.community_list(tag, p.short, link_tag)
+            community_lists.setdefault(comm_list, CommunityList(comm_list, tuple(dict.fromkeys(
+                community_value(n) for n in ppol.accept_communities))))
+
         for family, addrs in ((4, v4), (6, v6)):
             if addrs is None:
                 continue
@@ -115,7 +124,8 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             prefix_lists.append(PrefixList(pl_in, family, _inbound_entries(p.kind, family)))
             prefix_lists.append(PrefixList(pl_out, family, _outbound_entries(advertise, family)))
             route_maps.append(RouteMap(rm_in, family, (
-                RouteMapEntry(10, "permit", pl_in, set_local_preference=local_pref),)))
+                RouteMapEntry(10, "permit", pl_in, match_community_list=comm_list,
+                              set_local_preference=local_pref),)))
             prepend = tuple([p.peer_asn] * pol.prepend) if standby else ()
             route_maps.append(RouteMap(rm_out, family, (
                 RouteMapEntry(10, "permit", pl_out, set_as_path_prepend=prepend),)))
@@ -140,7 +150,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         router_id=router.data.router_id, circuits=tuple(circuits.values()),
         bfd_profiles=tuple(bfd.values()), parents=tuple(dict.fromkeys(i.parent for i in interfaces)),
         interfaces=tuple(interfaces),
-        prefix_lists=tuple(prefix_lists), route_maps=tuple(route_maps), neighbors=tuple(neighbors),
+        prefix_lists=tuple(prefix_lists), community_lists=tuple(community_lists.values()), route_maps=tuple(route_maps), neighbors=tuple(neighbors),
         networks=tuple(networks.values()),
         static_routes=tuple(sorted(statics.values(), key=lambda s: s.prefix.version)),
         secrets=tuple({n.md5.ref: n.md5 for n in neighbors if n.md5}.values()))

@@ -49,10 +49,17 @@ class PrefixList:
 
 
 @dataclass(frozen=True)
+class CommunityList:
+    name: str
+    communities: tuple[str, ...]    # values, e.g. 12076:5010
+
+
+@dataclass(frozen=True)
 class RouteMapEntry:
     seq: int
     action: str
     match_prefix_list: str | None = None
+    match_community_list: str | None = None
     set_local_preference: int | None = None
     set_as_path_prepend: tuple[int, ...] = ()
 
@@ -123,6 +130,7 @@ class RouterIntent:
     parents: tuple[str, ...]            # provider-facing interfaces the subinterfaces sit on
     interfaces: tuple[Subinterface, ...]
     prefix_lists: tuple[PrefixList, ...]
+    community_lists: tuple[CommunityList, ...]
     route_maps: tuple[RouteMap, ...]
     neighbors: tuple[Neighbor, ...]
     networks: tuple[Prefix, ...]

@@ -10,6 +10,7 @@ prefix. The full scheme::
     ER-<TAG>-<PRIV|MSFT>-<V4|V6>-IN        route map applied inbound (from Microsoft)
     ER-<TAG>-<PRIV|MSFT>-<V4|V6>-OUT       route map applied outbound (to Microsoft)
     ...-IN-PFX / ...-OUT-PFX               the prefix list each route map matches
+    ER-<TAG>-<PRIV|MSFT>-COMM              community list of accept_communities
     (-PRI / -SEC before -IN/-OUT when both links of a circuit land on one router)
 """
 
@@ -43,3 +44,8 @@ def route_map(tag: str, peering: str, family: int, direction: str, link: str | N
 
 def prefix_list(tag: str, peering: str, family: int, direction: str, link: str | None = None) -> str:
     return f"{route_map(tag, peering, family, direction, link)}-PFX"
+
+
+def community_list(tag: str, peering: str, link: str | None = None) -> str:
+    mid = f"-{'PRI' if link == 'primary' else 'SEC'}" if link else ""
+    return f"{owned_prefix(tag)}{_PEERING[peering]}{mid}-COMM"

@@ -50,6 +50,9 @@ class PeeringPolicy(_Strict):
     anchor_routes: bool = Field(True, description="add discard routes (AD 250) so each advertised prefix "
                                                   "is in the RIB, as 'network' statements need; any real "
                                                   "route to it wins. false: your IGP supplies exact matches")
+    accept_communities: list[str] = Field(default_factory=list, description=(
+        "accept from Microsoft only routes with one of these communities: names from ergen's list "
+        "(exchange, sharepoint, azure-westeurope, ...) or values 12076:NNNNN; empty: accept all"))
     enabled: bool = Field(True, description="false: render nothing for this peering")
 
 

@@ -72,6 +72,8 @@ _TABLE = [
     ("ER602", "microsoft-validation-needed", W, "Microsoft has not validated the advertised public prefixes"),
     ("ER603", "microsoft-config-missing", E, "a Microsoft peering needs microsoftPeeringConfig with "
                                              "advertisedPublicPrefixes"),
+    ("ER604", "community-unknown", E, "accept_communities names a community ergen does not know"),
+    ("ER605", "service-community-on-private", E, "service communities exist on Microsoft peering only"),
     # secrets
     ("ER701", "md5-format", E, "an ExpressRoute MD5 key is 1-25 letters and digits"),
     ("ER702", "md5-mismatch", E, "the inventory's MD5 key differs from the peering's sharedKey in Azure"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ergen.communities import communities, community_value
 from ergen.model.circuit import PeeringKind
 from ergen.rules.engine import Context, check
 
@@ -25,3 +26,20 @@ def microsoft_peering(ctx: Context) -> None:
                 ctx.add("ER601", f, p.where("route_filter_id"),
                         "no route filter: a Microsoft peering created after 2017-08-01 receives no prefixes "
                         "until one is attached")
+
+
+@check
+def accepted_communities(ctx: Context) -> None:
+    services = {v for k, v in communities().items() if not k.startswith("azure-")}
+    for key, pol in ctx.inventory.circuits.items():
+        for short in ("private", "microsoft"):
+            for j, name in enumerate(getattr(pol, short).accept_communities):
+                where = f"{key}.{short}.accept_communities[{j}]"
+                value = community_value(name)
+                if value is None:
+                    known = ", ".join(sorted(communities()))
+                    ctx.add("ER604", ctx.circuits_file, where, f"unknown community {name!r}; known: {known}, "
+                                                               "or a value 12076:NNNNN")
+                elif short == "private" and value in services:
+                    ctx.add("ER605", ctx.circuits_file, where,
+                            f"{name} ({value}) is a Microsoft peering service community")
