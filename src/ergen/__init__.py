@@ -49,6 +49,13 @@ def render_configs(intents, *, templates=None, show_secrets: bool = False) -> di
     return _render(intents, templates=templates, show_secrets=show_secrets)
 
 
+def __getattr__(name: str):
+    if name == "lab":  # ergen.lab: imported on first use
+        import importlib
+        return importlib.import_module("ergen.lab")
+    raise AttributeError(name)
+
+
 def write_configs(intents, out, *, templates=None, force: bool = False):
     from ergen.pipeline import write_configs as _write
     return _write(intents, out, templates=templates, force=force)

@@ -182,3 +182,11 @@ def _root(version: Annotated[bool, typer.Option("--version", help="print the ver
         from ergen import __version__
         print(f"ergen {__version__}")
         raise typer.Exit()
+
+
+def _register_groups() -> None:
+    from ergen.cli.lab import lab_app
+    app.add_typer(lab_app, name="lab")
+
+
+_register_groups()

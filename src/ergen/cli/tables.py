@@ -39,3 +39,23 @@ def print_circuits(circuits: list[dict[str, Any]]) -> None:
                               f"{e(', '.join(p['advertised_public_prefixes']))} "
                               f"({e(p['advertised_public_prefixes_state'])}); route filter "
                               f"{e((p['route_filter'] or 'none').rsplit('/', 1)[-1])}")
+
+
+def print_lab_check(report) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False, width=max(Console().width, 120))
+    t = Table(show_header=True, header_style="bold", box=None, padding=(0, 1), pad_edge=False)
+    for col in ("session", "BGP", "BFD", "sent", "received", "problem"):
+        t.add_column(col)
+    for s in report.sessions:
+        mark = lambda got, want: f"{len(got)}" + ("" if got == want else f" (want {len(want)})")  # noqa: E731
+        t.add_row(escape(s.session), s.state, s.bfd, mark(s.sent, s.expected_sent),
+                  mark(s.received, s.expected_received),
+                  "[green]ok[/green]" if s.ok else f"[red]{escape('; '.join(s.problems))}[/red]")
+    console.print(t)
+    bad = sum(1 for s in report.sessions if not s.ok)
+    console.print(f"lab {escape(report.name)}: {len(report.sessions) - bad} of {len(report.sessions)} sessions "
+                  "as the intent says" + ("" if not bad else f"; {bad} differ"))

@@ -1,0 +1,219 @@
+"""``ergen lab``: the rendered FRR configs against simulated Microsoft edges, in network namespaces.
+
+    up(circuits, inventory, name)  → build namespaces, start FRR, load configs, wait for BGP
+    check(name)                    → every session: state, BFD, prefixes sent/received vs intent
+    down(name)                     → remove every namespace, process and file the lab made
+    status()                       → the labs that are up
+
+Needs root (namespaces) and Debian's frr. Nothing is sent outside the lab's own namespaces.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ergen.errors import InputError
+from ergen.lab import frr, netns
+from ergen.lab.netns import LabError
+from ergen.lab.topology import LAB_ROOT, NAME, LabPlan, lab_inventory, load_lab_file, plan_lab
+
+__all__ = ["LabError", "up", "check", "down", "status", "UpResult"]
+
+
+def _need_root() -> None:
+    if os.geteuid() != 0:
+        raise LabError("ergen lab needs root: it creates network namespaces and starts FRR (run it with sudo)")
+    if not shutil.which("ip"):
+        raise LabError("iproute2 (ip) is not installed")
+    frr.check_installed()
+
+
+@dataclass
+class UpResult:
+    plan: LabPlan
+    seconds_to_established: float | None
+    established: int
+    expected: int
+    seconds_to_converged: float | None = None   # every session also sends and receives what the intent says
+
+
+def build(circuits, inventory, name: str = "er", lab_file=None) -> LabPlan:
+    """Plan a lab (no side effects): render FRR for every router, configure the edges from the circuits."""
+    import ergen
+    from ergen.rules.engine import run
+
+    inv = lab_inventory(inventory)
+    result = ergen.plan(circuits, inv)
+    configs = ergen.render_configs(result.intents, show_secrets=True)
+    ctx = run(circuits, inv)
+    notes = ["802.1Q: this kernel has no VLAN devices; each subinterface is its own veth with the "
+             "subinterface's name (the tags are checked in the rendered config, not on the wire)"]
+    md5: dict[tuple[str, str], str | None] = {}
+    for c in circuits:
+        for p in c.peerings:
+            key = (c.name, p.short)
+            if p.shared_key is not None:
+                md5[key] = p.shared_key.get_secret_value()
+            else:
+                ref = getattr(ctx.policy(c), p.short).md5_key if p.short in ("private", "microsoft") else None
+                secret = ctx.secret(ref, ctx.circuits_file, "md5_key") if ref else None
+                md5[key] = secret.reveal() if secret else None
+                if secret:
+                    notes.append(f"{c.name} {p.short}: the circuit JSON does not show Azure's sharedKey; "
+                                 "the simulated edge uses the inventory's key")
+    return plan_lab(name, circuits, result.intents, configs, md5, load_lab_file(lab_file), notes)
+
+
+def up(circuits, inventory, name: str = "er", lab_file=None, wait: float = 60.0) -> UpResult:
+    _need_root()
+    plan = build(circuits, inventory, name, lab_file)
+    workdir = Path(plan.workdir)
+    if workdir.exists() or set(plan.namespaces) & netns.existing():
+        raise LabError(f"lab {name} is already up (ergen lab down --name {name})")
+    t0 = time.monotonic()
+    workdir.mkdir(parents=True)
+    workdir.chmod(0o711)  # FRR (user frr) must reach its run folder; nothing here is listable
+    _save(plan)
+    try:
+        _create(plan)
+        established, when = _wait(plan, wait, t0)
+        converged = _converge(plan, wait, t0) if when is not None else None
+    except BaseException:
+        _teardown(plan.namespaces, plan.pathspaces, workdir)
+        raise
+    return UpResult(plan, when, established, len(plan.sessions), converged)
+
+
+def _converge(plan: LabPlan, wait: float, t0: float) -> float | None:
+    """After Established, wait until every session's prefixes are as the intent says (or the deadline)."""
+    from ergen.lab.verify import check_lab
+
+    state = plan.public()
+    deadline = t0 + wait
+    while True:
+        if check_lab(state).ok:
+            return time.monotonic() - t0
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.3)
+
+
+def _save(plan: LabPlan) -> None:
+    path = Path(plan.workdir) / "state.json"
+    path.write_text(json.dumps(plan.public(), indent=2))
+    path.chmod(0o600)
+
+
+def _create(plan: LabPlan) -> None:
+    for ns in plan.namespaces:
+        netns.add(ns)
+    # customer routers' LAN and the LAN host (a bridge in the lan namespace)
+    ports = []
+    for i, r in enumerate(plan.routers):
+        netns.veth(r.ns, r.lan_if, plan.lan_ns, f"c{i}")
+        ports.append(f"c{i}")
+    netns.bridge(plan.lan_ns, "br0", ports)
+    netns.address(plan.lan_ns, "br0", plan.lan_host)
+    netns.ip("route", "add", "default", "via", plan.lan_gateway, ns=plan.lan_ns)
+    # one veth per subinterface, through a bridge per link in the provider namespace
+    for w in plan.wires:
+        netns.veth(w.ce_ns, w.ce_if, plan.provider_ns, w.ce_port)
+        edge_if = "ce0"
+        netns.veth(w.edge_ns, edge_if, plan.provider_ns, w.edge_port)
+        netns.bridge(plan.provider_ns, w.bridge, [w.ce_port, w.edge_port])
+    work = Path(plan.workdir)
+    for e in plan.edges:
+        d = work / e.pathspace
+        frr.start(e.ns, e.pathspace, d)
+        (d / "edge.conf").write_text(e.config)
+        frr.load(e.pathspace, d / "edge.conf")
+    for r in plan.routers:
+        d = work / r.pathspace
+        frr.start(r.ns, r.pathspace, d)
+        for fname, text in (("ergen.conf", r.config), ("site.conf", r.site)):
+            f = d / fname
+            fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(text)
+            frr.load(r.pathspace, f)
+
+
+def _wait(plan: LabPlan, wait: float, t0: float) -> tuple[int, float | None]:
+    deadline = t0 + wait
+    while True:
+        n = sum(1 for s in plan.sessions if _bgp_state(s.ce_pathspace, s.edge_address) == "Established")
+        if n == len(plan.sessions):
+            return n, time.monotonic() - t0
+        if time.monotonic() > deadline:
+            return n, None
+        time.sleep(0.2)
+
+
+def _bgp_state(pathspace: str, neighbor: str) -> str:
+    try:
+        data = frr.vtysh_json(pathspace, f"show bgp neighbors {neighbor} json")
+    except LabError:
+        return "unknown"
+    return (data.get(neighbor) or {}).get("bgpState", "unknown")
+
+
+def load_state(name: str) -> dict:
+    if not NAME.match(name):
+        raise InputError("a lab name is 1-8 lowercase letters or digits", field="--name")
+    path = LAB_ROOT / name / "state.json"
+    if not path.exists():
+        raise LabError(f"no lab named {name} is up (ergen lab status lists them)")
+    return json.loads(path.read_text())
+
+
+def down(name: str = "er") -> list[str]:
+    """Remove the lab; returns the namespaces removed. Safe on a half-built lab."""
+    _need_root()
+    path = LAB_ROOT / name
+    if (path / "state.json").exists():
+        state = json.loads((path / "state.json").read_text())
+        namespaces, pathspaces = state["namespaces"], state["pathspaces"]
+    else:  # a lab that died before saving its state: find its namespaces by name
+        namespaces = sorted(n for n in netns.existing() if n.startswith(f"erg-{name}-"))
+        pathspaces = []
+    if not namespaces and not path.exists():
+        raise LabError(f"no lab named {name} is up")
+    live = [n for n in namespaces if n in netns.existing()]
+    _teardown(namespaces, pathspaces, path)
+    return live
+
+
+def _teardown(namespaces: list[str], pathspaces: list[str], workdir: Path) -> None:
+    netns.kill_all(namespaces)
+    netns.delete(namespaces)
+    for ps in pathspaces:
+        frr.remove_runtime(ps)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def status() -> list[dict]:
+    out = []
+    if LAB_ROOT.exists():
+        live = netns.existing()
+        for d in sorted(LAB_ROOT.iterdir()):
+            f = d / "state.json"
+            if f.exists():
+                st = json.loads(f.read_text())
+                out.append({"name": st["name"], "namespaces": len(st["namespaces"]),
+                            "alive": sum(1 for n in st["namespaces"] if n in live),
+                            "sessions": len(st["sessions"]), "routers": [r["name"] for r in st["routers"]]})
+    return out
+
+
+def check(name: str = "er") -> "CheckReport":
+    from ergen.lab.verify import check_lab
+    _need_root()
+    return check_lab(load_state(name))
+
+
+from ergen.lab.verify import CheckReport  # noqa: E402  (type for callers)
