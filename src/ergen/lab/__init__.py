@@ -127,20 +127,23 @@ def _create(plan: LabPlan) -> None:
         netns.veth(w.edge_ns, edge_if, plan.provider_ns, w.edge_port)
         netns.bridge(plan.provider_ns, w.bridge, [w.ce_port, w.edge_port])
     work = Path(plan.workdir)
-    for e in plan.edges:
-        d = work / e.pathspace
-        frr.start(e.ns, e.pathspace, d)
-        (d / "edge.conf").write_text(e.config)
-        frr.load(e.pathspace, d / "edge.conf")
+    for inst in [*plan.routers, *plan.edges]:
+        frr.start(inst.ns, inst.pathspace, work / inst.pathspace)
+    # the customer routers first: the edges connect to them (connect retry 1 s)
     for r in plan.routers:
         d = work / r.pathspace
-        frr.start(r.ns, r.pathspace, d)
         for fname, text in (("ergen.conf", r.config), ("site.conf", r.site)):
             f = d / fname
             fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(text)
             frr.load(r.pathspace, f)
+    for e in plan.edges:
+        f = work / e.pathspace / "edge.conf"
+        f.write_text(e.config)
+        frr.load(e.pathspace, f)
+    # bgpd holds new peers until it has seen the end of the configuration (FRR 8: about 4 s
+    # after vtysh -f); that, not the network, is most of the time to Established.
 
 
 def _wait(plan: LabPlan, wait: float, t0: float) -> tuple[int, float | None]:

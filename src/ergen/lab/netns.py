@@ -51,8 +51,10 @@ def add(ns: str) -> None:
 
 def veth(a_ns: str, a_name: str, b_ns: str, b_name: str) -> None:
     ip("link", "add", a_name, "netns", a_ns, "type", "veth", "peer", "name", b_name, "netns", b_ns)
-    ip("link", "set", a_name, "up", ns=a_ns)
-    ip("link", "set", b_name, "up", ns=b_ns)
+    for ns, dev in ((a_ns, a_name), (b_ns, b_name)):
+        # the device was born with the creating namespace's defaults: no IPv6 DAD wait here either
+        run("sysctl", "-qw", f"net.ipv6.conf.{dev.replace('.', '/')}.accept_dad=0", ns=ns)
+        ip("link", "set", dev, "up", ns=ns)
 
 
 def bridge(ns: str, name: str, ports: list[str]) -> None:
