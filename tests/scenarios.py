@@ -1,20 +1,99 @@
-"""The reference scenarios: (name, platform) → (circuit file, inventory folder)."""
+"""The reference scenarios, rendered for every platform.
+
+Each scenario is a circuit JSON (and, for ExpressRoute Direct, the port's JSON) with an inventory
+written for IOS-XE; for another platform the harness copies the inventory, sets the platform and
+renames the provider-facing interfaces in order of appearance (IFACES below). The core scenarios
+render on all six platforms; the extras only where capabilities.yaml has their features.
+"""
 
 from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
 
 from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, ROOT, SCENARIOS
 
 GOLDEN = ROOT / "tests" / "golden"
-
-CASES = {
-    ("private-only", "ios-xe"): (SCENARIOS / "private-only" / "circuit.json", SCENARIOS / "private-only" / "inventory-ios-xe"),
-    ("private-only", "frr"): (SCENARIOS / "private-only" / "circuit.json", SCENARIOS / "private-only" / "inventory-frr"),
-    ("private-microsoft", "ios-xe"): (EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY),
-    ("private-microsoft", "frr"): (EXAMPLE_CIRCUIT, SCENARIOS / "private-microsoft" / "inventory-frr"),
+PLATFORMS = ("ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr")
+IFACES = {
+    "junos": ["xe-0/1/0", "xe-0/1/1", "ge-0/0/2"],
+    "eos": ["Ethernet1", "Ethernet2", "Ethernet3"],
+    "nx-os": ["Ethernet1/1", "Ethernet1/2", "Ethernet1/3"],
+    "ios-xr": ["TenGigE0/0/0/1", "TenGigE0/0/0/2", "GigabitEthernet0/0/0/3"],
+    "frr": ["eth1", "eth2", "eth3"],
 }
+
+
+def _s(name: str, port: bool = False):
+    d = SCENARIOS / name
+    return d / "circuit.json", d / "inventory", (d / "port.json") if port else None
+
+
+CORE = {
+    "private-only": _s("private-only"),
+    "private-microsoft": (EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, None),
+    "qinq-direct": _s("qinq-direct", port=True),
+    "dual-stack": _s("dual-stack"),
+    "private-vrf": _s("private-vrf"),
+    "active-active": _s("active-active"),
+}
+EXTRAS = {
+    "direct-macsec-shaper": (_s("direct-macsec-shaper", port=True), ("macsec", "shaper")),
+    "microsoft-nat": (_s("microsoft-nat"), ("nat",)),
+}
+
+
+def supported(platform: str, feats) -> bool:
+    from ergen.platforms import platforms
+    return all(platforms()[platform].supports(f) for f in feats)
+
+
+def rendered_platforms() -> tuple[str, ...]:
+    """The platforms whose template folder exists (all six once the platform work is in)."""
+    return tuple(p for p in PLATFORMS if (ROOT / "templates" / p / "main.j2").exists())
+
+
+def cases() -> list[tuple[str, str]]:
+    plats = rendered_platforms()
+    out = [(s, p) for s in CORE for p in plats]
+    out += [(s, p) for s, (_, feats) in EXTRAS.items() for p in plats if supported(p, feats)]
+    return out
+
+
+def unsupported_cases() -> list[tuple[str, str, str]]:
+    return [(s, p, f) for s, (_, feats) in EXTRAS.items() for p in PLATFORMS for f in feats
+            if not supported(p, (f,))]
+
+
+def files(scenario: str):
+    return CORE[scenario] if scenario in CORE else EXTRAS[scenario][0]
+
+
+def inventory_for(scenario: str, platform: str, dest: Path) -> Path:
+    """A copy of the scenario's inventory for ``platform`` (interfaces renamed in order of appearance)."""
+    _, inv, _ = files(scenario)
+    out = dest / f"inv-{scenario}-{platform}"
+    shutil.copytree(inv, out)
+    if platform == "ios-xe":
+        return out
+    hosts = yaml.safe_load((out / "hosts.yaml").read_text())
+    names: dict[str, str] = {}
+    for h in hosts.values():
+        h["platform"] = platform
+        for att in h.get("data", {}).get("expressroute", []):
+            att["interface"] = names.setdefault(att["interface"], IFACES[platform][len(names)])
+            if "nat_inside" in att:
+                att["nat_inside"] = [names.setdefault(i, IFACES[platform][len(names)]) for i in att["nat_inside"]]
+    (out / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    return out
 
 
 def plan_case(scenario: str, platform: str):
     import ergen
-    circuit, inventory = CASES[(scenario, platform)]
-    return ergen.plan(ergen.load_circuits(circuit), ergen.load_inventory(inventory))
+    circuit, _, port = files(scenario)
+    with tempfile.TemporaryDirectory() as tmp:
+        inv = inventory_for(scenario, platform, Path(tmp))
+        return ergen.plan(ergen.load_circuits(circuit, port=port), ergen.load_inventory(inv))

@@ -24,9 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ergen.pipeline import Plan
 
 
-def load_circuits(path: Any, *, peerings: Any = None):
+def load_circuits(path: Any, *, peerings: Any = None, port: Any = None):
     from ergen.azure import load_circuits as _load
-    return _load(path, peerings=peerings)
+    return _load(path, peerings=peerings, port=port)
 
 
 def load_inventory(path: Any):
@@ -34,14 +34,15 @@ def load_inventory(path: Any):
     return _load(path)
 
 
-def validate(circuits, inventory=None):
-    from ergen.rules import validate as _validate
-    return _validate(circuits, inventory)
+def validate(circuits, inventory=None, *, platform: str | None = None):
+    """Every problem: ExpressRoute's rules, then what each router's platform cannot express (ER801)."""
+    from ergen.pipeline import check
+    return check(circuits, inventory, platform=platform)
 
 
-def plan(circuits, inventory) -> "Plan":
+def plan(circuits, inventory, *, platform: str | None = None) -> "Plan":
     from ergen.pipeline import plan as _plan
-    return _plan(circuits, inventory)
+    return _plan(circuits, inventory, platform=platform)
 
 
 def render_configs(intents, *, templates=None, show_secrets: bool = False) -> dict[str, str]:

@@ -33,12 +33,51 @@ class Plan:
     intents: list[RouterIntent]
 
 
-def plan(circuits: list[Circuit], inventory: Inventory) -> Plan:
-    """Check the rules and, when none fails, compute every router's intent."""
+def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None = None) -> Plan:
+    """Check the rules and, when none fails, compute every router's intent.
+
+    ``platform`` renders every router as that platform (``ergen render --platform``). A router whose
+    intent uses a feature its platform lacks is an ER801 problem, named with platform and feature.
+    """
+    if platform is not None:
+        inventory = with_platform(inventory, platform)
     ctx = run(circuits, inventory)
     if not ctx.report.ok:
         raise RulesFailed(ctx.report)
-    return Plan(report=ctx.report, intents=build_intents(ctx))
+    intents = build_intents(ctx)
+    capability_problems(ctx, intents)
+    if not ctx.report.ok:
+        raise RulesFailed(ctx.report)
+    return Plan(report=ctx.report, intents=intents)
+
+
+def check(circuits: list[Circuit], inventory: Inventory | None = None, *, platform: str | None = None) -> Report:
+    """Every problem: the rules, then (when they pass) what each router's platform cannot express."""
+    try:
+        return plan(circuits, inventory, platform=platform).report if inventory is not None \
+            else run(circuits, None).report
+    except RulesFailed as exc:
+        return exc.report
+
+
+def with_platform(inventory: Inventory, platform: str) -> Inventory:
+    from ergen.platforms import platforms
+    if platform not in platforms():
+        raise InputError(f"unknown platform {platform!r}; known: {', '.join(platforms())}", field="--platform")
+    routers = {n: r.model_copy(update={"platform": platform}) for n, r in inventory.routers.items()}
+    return inventory.model_copy(update={"routers": routers})
+
+
+def capability_problems(ctx, intents: list[RouterIntent]) -> None:
+    from ergen.platforms import features, platforms
+    names = features()
+    for intent in intents:
+        info = platforms()[intent.platform]
+        for feature in sorted(intent.features):
+            if not info.supports(feature):
+                ctx.add("ER801", ctx.hosts_file, f"{intent.name}.platform",
+                        f"{info.title} ({intent.platform}) cannot render {names[feature]}: "
+                        f"{info.unsupported[feature]}")
 
 
 def render_configs(intents: list[RouterIntent], *, templates: str | Path | None = None,

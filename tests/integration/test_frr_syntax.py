@@ -12,7 +12,7 @@ import pytest
 import ergen
 from conftest import require
 from helpers import example_data, write_case
-from scenarios import CASES, plan_case
+from scenarios import cases, plan_case
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ def test_dryrun_rejects_a_bad_line(tmp_path):
     assert "no-such-thing" in res.stdout + res.stderr
 
 
-@pytest.mark.parametrize("scenario", sorted({s for s, p in CASES if p == "frr"}))
+@pytest.mark.parametrize("scenario", [s for s, p in cases() if p == "frr"])
 def test_rendered_frr_passes_vtysh_dryrun(tmp_path, scenario):
     vtysh = require("vtysh")
     result = plan_case(scenario, "frr")

@@ -11,10 +11,10 @@ import os
 import pytest
 
 import ergen
-from scenarios import CASES, GOLDEN, plan_case
+from scenarios import GOLDEN, cases, plan_case
 
 
-@pytest.mark.parametrize("scenario,platform", sorted(CASES), ids=[f"{p}-{s}" for s, p in sorted(CASES)])
+@pytest.mark.parametrize("scenario,platform", cases(), ids=[f"{p}-{s}" for s, p in cases()])
 def test_golden(scenario, platform):
     result = plan_case(scenario, platform)
     configs = ergen.render_configs(result.intents)

@@ -8,7 +8,8 @@ import pytest
 
 from ergen.azure import load_circuits
 from ergen.inventory import load_inventory
-from ergen.rules import RULES, validate
+from ergen import validate
+from ergen.rules import RULES
 from helpers import example_data, peering, write_case
 
 PRIV, MSFT = "AzurePrivatePeering", "MicrosoftPeering"
@@ -76,6 +77,14 @@ def md5_env(var):
     return mut
 
 
+def macsec_port_without_keys(c, h, g, ci):
+    c["properties"]["expressRoutePort"] = {"id": "/subscriptions/0/resourceGroups/rg/providers/"
+                                                 "Microsoft.Network/expressRoutePorts/p1"}
+    ci["_port"] = {"id": c["properties"]["expressRoutePort"]["id"], "properties": {
+        "encapsulation": "Dot1Q", "links": [{"name": "link1", "properties": {"macSecConfig": {
+            "cipher": "GcmAes256", "sciState": "Disabled"}}}]}}
+
+
 def drop_md5(c, h, g, ci):
     ci["er-ams-prod"]["private"].pop("md5_key")
 
@@ -133,6 +142,15 @@ CASES: list[tuple[str, Callable, str]] = [
     ("ER604", set_policy("microsoft.accept_communities", ["exchange", "teams-typo"]),
      "er-ams-prod.microsoft.accept_communities[1]"),
     ("ER605", set_policy("private.accept_communities", ["sharepoint"]), "er-ams-prod.private.accept_communities[0]"),
+    ("ER606", set_policy("private.nat", {"inside": ["10.20.0.0/16"], "pool": "198.51.100.0/27"}),
+     "er-ams-prod.private.nat"),
+    ("ER607", set_policy("microsoft.nat", {"inside": ["10.20.0.0/16"], "pool": "198.51.100.64/27"}),
+     "er-ams-prod.microsoft.nat.pool"),
+    ("ER610", set_policy("macsec", {"ckn": "file:secrets/er-ams-prod-private.md5",
+                                    "cak": "file:secrets/er-ams-prod-private.md5"}), "er-ams-prod.macsec"),
+    ("ER611", macsec_port_without_keys, "er-ams-prod"),
+    ("ER612", lambda c, h, g, ci: (c["properties"].pop("serviceProviderProperties"),
+                                   ci["er-ams-prod"].update(shape=True)), "er-ams-prod.shape"),
     ("ER701", secret_file("er-ams-prod-private.md5", "has-a-dash"), "er-ams-prod.private.md5_key"),
     ("ER701", secret_file("er-ams-prod-private.md5", "A" * 26), "er-ams-prod.private.md5_key"),
     ("ER702", set_peering(PRIV, sharedKey="SomethingElse1"), "er-ams-prod.private.md5_key"),
@@ -140,16 +158,25 @@ CASES: list[tuple[str, Callable, str]] = [
      "er-ams-prod.private.md5_key"),
     ("ER704", md5_env("ERGEN_TEST_UNSET_VARIABLE"), "er-ams-prod.private.md5_key"),
     ("ER704", set_policy("private.md5_key", "file:secrets/missing.md5"), "er-ams-prod.private.md5_key"),
+    ("ER801", lambda c, h, g, ci: (h["ams-er-r1"].update(platform="frr"),
+                                   h["ams-er-r1"]["data"]["expressroute"][0].update(interface="eth1"),
+                                   ci["er-ams-prod"].update(shape=True)), "ams-er-r1.platform"),
 ]
 
 
 def run_case(tmp_path, mutate=None):
+    import json
     c, h, g, ci = example_data()
     if mutate:
         mutate(c, h, g, ci)
     secrets = ci.pop("_secrets", None)
+    port = ci.pop("_port", None)
     cfile, inv = write_case(tmp_path, c, h, g, ci, secrets)
-    return validate(load_circuits(cfile), load_inventory(inv)), cfile, inv
+    pfile = None
+    if port:
+        pfile = tmp_path / "port.json"
+        pfile.write_text(json.dumps(port))
+    return validate(load_circuits(cfile, port=pfile), load_inventory(inv)), cfile, inv
 
 
 def test_clean_example_has_no_errors(tmp_path):

@@ -33,15 +33,66 @@ _MASKED = re.compile(r"^\*+$|^<redacted>$|^\*\*\*.*$", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------- entry points
-def load_circuits(path: str | Path, *, peerings: str | Path | None = None) -> list[Circuit]:
-    """Read circuits from ``path`` ("-" for stdin); optionally add peerings from a second file."""
+def load_circuits(path: str | Path, *, peerings: str | Path | None = None,
+                  port: str | Path | None = None) -> list[Circuit]:
+    """Read circuits from ``path`` ("-" for stdin); optionally add peerings from a second file,
+    and the ExpressRoute Direct port (encapsulation, MACsec) the circuits sit on."""
     label, text = _read_text(path)
     circuits = parse_circuits(text, label)
     if peerings is not None:
         plabel, ptext = _read_text(peerings)
         extra = parse_circuits(ptext, plabel)
         circuits = _merge(circuits, extra, plabel)
+    if port is not None:
+        plabel, ptext = _read_text(port)
+        circuits = attach_port(circuits, parse_port(ptext, plabel), plabel)
     return circuits
+
+
+def parse_port(text: str, file: str = "<input>") -> ExpressRoutePort:
+    """An ExpressRoutePort resource (ARM/REST or az CLI): encapsulation, bandwidth, MACsec cipher."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                         file=file, field="(document)") from None
+    if not isinstance(data, dict):
+        raise InputError("expected an ExpressRoutePort object", file=file, field="(document)")
+    node = Node(data, "", file)
+    p = node.flattened()
+    typ = (p.str("type") or "").lower()
+    if typ and not typ.endswith("expressrouteports"):
+        raise node.fail("type", f"this is a {p.str('type')} resource, not an ExpressRoutePort")
+    enc = p.str("encapsulation")
+    if enc is not None and enc.lower() not in ("dot1q", "qinq"):
+        raise p.fail("encapsulation", f"unknown encapsulation {enc!r:.20}; expected Dot1Q or QinQ")
+    cipher = sci = None
+    for link in p.children("links"):
+        lk = link.flattened()
+        m = lk.child("macSecConfig")
+        if m is not None:
+            cipher = cipher or m.str("cipher")
+            sci = sci or m.str("sciState")
+    return ExpressRoutePort(
+        id=p.str("id"), name=p.str("name"),
+        encapsulation={"dot1q": "Dot1Q", "qinq": "QinQ"}.get((enc or "").lower()),
+        bandwidth_in_gbps=p.float("bandwidthInGbps"), peering_location=p.str("peeringLocation"),
+        macsec_cipher=cipher, macsec_sci_state=sci,
+        paths={"": "", "encapsulation": p.at("encapsulation"), "macsec_cipher": "links[0].properties.macSecConfig.cipher"})
+
+
+def attach_port(circuits: list[Circuit], port: ExpressRoutePort, file: str) -> list[Circuit]:
+    out, hit = [], False
+    for c in circuits:
+        same = c.express_route_port_id and port.id and c.express_route_port_id.lower() == port.id.lower()
+        if same or (c.express_route_port_id and not port.id):
+            c = c.model_copy(update={"express_route_port": port})
+            hit = True
+        out.append(c)
+    if not hit:
+        raise InputError("no circuit given sits on this ExpressRoute Direct port (expressRoutePort.id differs)",
+                         file=file, field="id")
+    return out
 
 
 def parse_circuits(text: str, file: str = "<input>") -> list[Circuit]:

@@ -62,18 +62,25 @@ CircuitArgs = Annotated[list[str], typer.Argument(
     metavar="CIRCUIT...", help="Azure circuit JSON (ARM/REST, az CLI or PowerShell), or - for stdin")]
 PeeringsOpt = Annotated[Optional[str], typer.Option(
     "--peerings", help="a peering list (REST {value:[...]} or az peering list) to add to the circuit")]
+PortOpt = Annotated[Optional[str], typer.Option(
+    "--port", help="the ExpressRoute Direct port's JSON (encapsulation, MACsec cipher)")]
+PlatformOpt = Annotated[Optional[str], typer.Option(
+    "--platform", "-p", help="render every router as this platform (ergen platforms lists them)")]
 InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="inventory folder (hosts.yaml, circuits.yaml)")]
 
 
-def _load(circuit_files: list[str], peerings: str | None):
+def _load(circuit_files: list[str], peerings: str | None, port: str | None = None):
     from ergen import load_circuits
 
     if peerings and len(circuit_files) != 1:
         from ergen.errors import InputError
         raise InputError("--peerings goes with exactly one circuit file", field="--peerings")
     circuits = []
+    if port and len(circuit_files) != 1:
+        from ergen.errors import InputError
+        raise InputError("--port goes with exactly one circuit file", field="--port")
     for f in circuit_files:
-        circuits += load_circuits(f, peerings=peerings)
+        circuits += load_circuits(f, peerings=peerings, port=port)
     names = [c.name.lower() for c in circuits]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -101,14 +108,14 @@ def show(circuit: CircuitArgs, peerings: PeeringsOpt = None,
 @user_errors
 def validate(circuit: CircuitArgs, inventory: Annotated[Optional[Path], typer.Option(
                  "--inventory", "-i", help="inventory folder; without it only Azure-side rules run")] = None,
-             peerings: PeeringsOpt = None,
+             peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None,
              output: Annotated[Output, typer.Option("--output", "-o")] = Output.text) -> None:
     """Check circuits (and the inventory) against ExpressRoute's rules. Exit 1 on any error."""
     from ergen import load_inventory, validate as run_rules
 
-    circuits = _load(circuit, peerings)
+    circuits = _load(circuit, peerings, port)
     inv = load_inventory(inventory) if inventory else None
-    report = run_rules(circuits, inv)
+    report = run_rules(circuits, inv, platform=platform)
     if output is Output.json:
         print(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems]}, indent=2))
     else:
@@ -130,15 +137,15 @@ def render(circuit: CircuitArgs, inventory: InventoryOpt,
            force: Annotated[bool, typer.Option("--force", help="replace existing files in --out")] = False,
            show_secrets: Annotated[bool, typer.Option(
                "--show-secrets", help="print keys in clear with --stdout (files always hold them)")] = False,
-           peerings: PeeringsOpt = None) -> None:
+           peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None) -> None:
     """Validate, then write each router's config (nothing is written if any rule fails)."""
     from ergen import load_inventory, plan, render_configs, write_configs
     from ergen.errors import InputError
 
     if (out is None) == (not stdout):
         raise InputError("give either --out DIR or --stdout", field="--out")
-    circuits = _load(circuit, peerings)
-    result = plan(circuits, load_inventory(inventory))
+    circuits = _load(circuit, peerings, port)
+    result = plan(circuits, load_inventory(inventory), platform=platform)
     for p in result.report.warnings:
         _err(p.line())
     if not result.intents:
@@ -166,6 +173,20 @@ def schema_inventory() -> None:
     """JSON Schema of hosts.yaml and circuits.yaml."""
     from ergen.inventory import inventory_schema
     print(inventory_schema())
+
+
+@app.command()
+def platforms(output: Annotated[Output, typer.Option("--output", "-o")] = Output.text) -> None:
+    """The platforms ergen renders and the feature matrix (capabilities.yaml)."""
+    from ergen.platforms import features, platforms as all_platforms
+    feats, plats = features(), all_platforms()
+    if output is Output.json:
+        print(json.dumps({p.id: {"title": p.title, "napalm": p.napalm_driver,
+                                 "features": {f: p.supports(f) or p.unsupported[f] for f in feats}}
+                          for p in plats.values()}, indent=2))
+        return
+    from ergen.cli.tables import print_matrix
+    print_matrix(feats, plats)
 
 
 @app.command()

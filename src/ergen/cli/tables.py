@@ -59,3 +59,20 @@ def print_lab_check(report) -> None:
     bad = sum(1 for s in report.sessions if not s.ok)
     console.print(f"lab {escape(report.name)}: {len(report.sessions) - bad} of {len(report.sessions)} sessions "
                   "as the intent says" + ("" if not bad else f"; {bad} differ"))
+
+
+def print_matrix(feats, plats) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, width=max(Console().width, 110))
+    t = Table(show_header=True, header_style="bold", box=None, padding=(0, 1), pad_edge=False)
+    t.add_column("feature")
+    for p in plats.values():
+        t.add_column(p.id, justify="center")
+    for f, title in feats.items():
+        t.add_row(title, *("yes" if p.supports(f) else "[red]no[/red]" for p in plats.values()))
+    console.print(t)
+    for p in plats.values():
+        for f, why in p.unsupported.items():
+            console.print(f"  {p.id} {f}: {why}")

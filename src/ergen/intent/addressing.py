@@ -105,3 +105,8 @@ class Prefix:
     @property
     def is_default(self) -> bool:
         return self.prefixlen == 0
+
+    @property
+    def hostmask(self) -> str:
+        """The IOS wildcard mask (0.0.255.255 for a /16)."""
+        return str(netaddr.IPNetwork(self.cidr).hostmask)

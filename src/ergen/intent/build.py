@@ -19,13 +19,16 @@ Decisions made here (and nowhere else):
 
 from __future__ import annotations
 
+import netaddr
+
 from ergen.errors import InputError, RenderError
 from ergen.intent import naming
 from ergen.intent.addressing import Prefix, link_addresses
 from ergen.communities import community_value
-from ergen.intent.model import (BfdProfile, CircuitSummary, CommunityList, MaximumPrefix, Neighbor, PrefixList,
-                                PrefixListEntry, RouteMap, RouteMapEntry, RouterIntent, StaticRoute,
-                                Subinterface)
+from ergen.intent.model import (BfdProfile, BgpInstance, CircuitSummary, CommunityList, Macsec,
+                                MaximumPrefix, Neighbor, PrefixList, PrefixListEntry, RouteMap,
+                                RouteMapEntry, RouterIntent, Shaper, SourceNat, StaticRoute,
+                                Subinterface, Vrf)
 from ergen.model.circuit import PeeringKind
 from ergen.platforms import subinterface
 from ergen.rules.engine import Context, Landing
@@ -46,56 +49,100 @@ def build_intents(ctx: Context) -> list[RouterIntent]:
     return [_router(ctx, landings) for landings in by_router.values()]
 
 
+_CIPHERS = {"gcmaes128": "gcm-aes-128", "gcmaes256": "gcm-aes-256",
+            "gcmaesxpn128": "gcm-aes-xpn-128", "gcmaesxpn256": "gcm-aes-xpn-256"}
+
+
 def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
     router = landings[0].router
     landings = sorted(landings, key=lambda l: (l.index, l.peering.kind is not PeeringKind.private))
     bgp_asn = router.data.bgp_asn or landings[0].peering.peer_asn
     both_links = _circuits_with_both_links(landings)
+    used: set[str] = set()
 
     circuits: dict[tuple[str, str], CircuitSummary] = {}
     bfd: dict[str, BfdProfile] = {}
-    interfaces, prefix_lists, route_maps, neighbors = [], [], [], []
+    interfaces, prefix_lists, route_maps = [], [], []
     community_lists: dict[str, CommunityList] = {}
-    networks: dict[str, Prefix] = {}
-    statics: dict[str, StaticRoute] = {}
+    instances: dict[str | None, dict] = {None: {"rd": None, "neighbors": [], "networks": {}}}
+    vrfs: dict[str, Vrf] = {}
+    statics: dict[tuple[str | None, str], StaticRoute] = {}
+    shapers: dict[str, Shaper] = {}
+    nats: list[SourceNat] = []
+    macsecs: dict[str, Macsec] = {}
 
     for l in landings:
         c, p, att = l.circuit, l.peering, l.attachment
         pol = ctx.policy(c)
         ppol = getattr(pol, p.short)
         tag = naming.circuit_tag(c.name, pol.tag)
+        used.add(f"{p.short}_peering")
+        port = c.express_route_port
         circuits.setdefault((c.name, att.link), CircuitSummary(
-            name=c.name, link=att.link, service_key=c.service_key, provider=c.service_provider_name,
-            peering_location=c.peering_location, bandwidth=c.bandwidth_label,
+            name=c.name, link=att.link, service_key=c.service_key,
+            provider=c.service_provider_name or ("ExpressRoute Direct" if c.is_direct else None),
+            peering_location=c.peering_location or (port.peering_location if port else None),
+            bandwidth=c.bandwidth_label,
             owned_prefix=naming.owned_prefix(tag)))
         profile = None
         if pol.bfd:
             profile = bfd.setdefault(tag, BfdProfile(naming.bfd_profile(tag)))
+            used.add("bfd")
 
-        # -- the subinterface
+        # -- the subinterface, in its VRF
         c_tag = att.vlan.get(p.short, p.vlan_id)
         s_tag = att.s_tag
         if s_tag is None and c.encapsulation == "QinQ" and c.stag:
             s_tag = c.stag
+        used.add("qinq" if s_tag is not None else "dot1q")
         try:
             ifname, unit = subinterface(router.platform, att.interface, c_tag, s_tag)
         except RenderError as exc:
             raise RenderError(exc.message, file=ctx.hosts_file, field=f"{l.where}.interface") from None
+        vrf = ppol.vrf
+        if vrf:
+            used.add("vrf")
         v4 = link_addresses(_link_prefix(p, att.link, 4))
         v6_prefix = _link_prefix(p, att.link, 6)
         v6 = link_addresses(v6_prefix) if v6_prefix else None
+        if v6:
+            used.add("ipv6")
+        nat = ppol.nat if p.kind is PeeringKind.microsoft else None
         interfaces.append(Subinterface(
             name=ifname, parent=att.interface, unit=unit, c_tag=c_tag, s_tag=s_tag,
             description=f"ExpressRoute {c.name} {p.short} peering {att.link} link"
                         + (f" skey {c.service_key}" if c.service_key else ""),
             ipv4=v4.customer, ipv6=v6.customer if v6 else None, bfd=profile,
-            circuit=c.name, peering=p.short, link=att.link))
+            circuit=c.name, peering=p.short, link=att.link, vrf=vrf, nat_outside=nat is not None))
+        inst = instances.setdefault(vrf, {"rd": None, "neighbors": [], "networks": {}})
+        if vrf:
+            rd = ppol.rd or f"{bgp_asn}:{c_tag}"
+            inst["rd"] = rd
+            fams = (4, 6) if v6 else (4,)
+            old = vrfs.get(vrf)
+            vrfs[vrf] = Vrf(vrf, rd, tuple(sorted(set(fams) | set(old.families if old else ()))))
+
+        # -- shaper on the parent, MACsec on the Direct port
+        if pol.shape and c.bandwidth_bps:
+            shapers.setdefault(att.interface, Shaper(naming.shaper(tag), att.interface, c.bandwidth_bps, c.name))
+            used.add("shaper")
+        if pol.macsec and port and port.macsec_cipher and att.interface not in macsecs:
+            where = f"{ctx.policy_key(c)}.macsec"
+            ckn = ctx.secret(pol.macsec.ckn, ctx.circuits_file, f"{where}.ckn")
+            cak = ctx.secret(pol.macsec.cak, ctx.circuits_file, f"{where}.cak")
+            if ckn is None or cak is None:
+                raise InputError("MACsec keys cannot be read", file=ctx.circuits_file, field=where, code="ER704")
+            macsecs[att.interface] = Macsec(
+                naming.macsec(tag), att.interface, _CIPHERS[port.macsec_cipher.lower()], ckn, cak,
+                include_sci=(port.macsec_sci_state or "").lower() == "enabled")
+            used.add("macsec")
 
         # -- policy for this link
         standby = pol.redundancy == "active-standby" and att.link != pol.active_link
         local_pref = None
         if pol.redundancy == "active-standby":
             local_pref = pol.local_preference_standby if standby else pol.local_preference_active
+            used.update(("prepend", "local_preference"))
         link_tag = att.link if (c.name in both_links) else None
         md5 = None
         if ppol.md5_key:
@@ -103,12 +150,13 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             if md5 is None:  # validate() reports ER704 first; only direct callers reach this
                 raise InputError(f"secret {ppol.md5_key} cannot be read", file=ctx.circuits_file,
                                  field=f"{ctx.policy_key(c)}.{p.short}.md5_key", code="ER704")
-
+            used.add("md5")
         comm_list = None
         if ppol.accept_communities:
             comm_list = naming.community_list(tag, p.short, link_tag)
             community_lists.setdefault(comm_list, CommunityList(comm_list, tuple(dict.fromkeys(
                 community_value(n) for n in ppol.accept_communities))))
+            used.add("communities")
 
         for family, addrs in ((4, v4), (6, v6)):
             if addrs is None:
@@ -117,6 +165,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             advertise = [Prefix.of(t) for t in adv_text]
             if family == 4 and ppol.default_route and p.kind is PeeringKind.private:
                 advertise.insert(0, Prefix.of("0.0.0.0/0"))
+                used.add("default_route")
             rm_in = naming.route_map(tag, p.short, family, "in", link_tag)
             rm_out = naming.route_map(tag, p.short, family, "out", link_tag)
             pl_in = naming.prefix_list(tag, p.short, family, "in", link_tag)
@@ -131,29 +180,49 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 RouteMapEntry(10, "permit", pl_out, set_as_path_prepend=prepend),)))
             limit = (ppol.maximum_prefix if family == 4 else ppol.maximum_prefix_ipv6) \
                 or DEFAULT_MAX_PREFIX[(p.short, family)]
-            neighbors.append(Neighbor(
+            used.add("maximum_prefix")
+            inst["neighbors"].append(Neighbor(
                 address=addrs.microsoft.address, family=family,
                 remote_as=p.azure_asn or MICROSOFT_ASN,
                 local_as=p.peer_asn if p.peer_asn != bgp_asn else None,
                 description=f"Microsoft edge {att.link} {c.name} {p.short}",
                 md5=md5, bfd=profile, route_map_in=rm_in, route_map_out=rm_out,
                 maximum_prefix=MaximumPrefix(limit), interface=ifname,
-                circuit=c.name, peering=p.short, link=att.link, standby=standby))
+                circuit=c.name, peering=p.short, link=att.link, standby=standby, vrf=vrf))
             for pfx in advertise:
                 # 0.0.0.0/0 too: advertised while the router has a default route of its own
-                networks.setdefault(pfx.cidr, pfx)
+                inst["networks"].setdefault(pfx.cidr, pfx)
                 if ppol.anchor_routes and not pfx.is_default:  # never a discard default
-                    statics.setdefault(pfx.cidr, StaticRoute(pfx))
+                    statics.setdefault((vrf, pfx.cidr), StaticRoute(pfx, vrf=vrf))
 
+        if nat is not None:
+            used.add("nat")
+            pool = Prefix.of(nat.pool)
+            net = netaddr.IPNetwork(pool.cidr)
+            first, last = (net[0], net[-1]) if net.size <= 2 else (net[1], net[-2])
+            if net.prefixlen == 32:
+                first = last = net[0]
+            nats.append(SourceNat(
+                pool_name=naming.nat_pool(tag), acl_name=naming.nat_acl(tag), pool=pool,
+                first=str(first), last=str(last), inside=tuple(Prefix.of(x) for x in nat.inside),
+                outside_interfaces=(ifname,), inside_interfaces=tuple(att.nat_inside)))
+
+    bgp = tuple(BgpInstance(vrf=k, rd=v["rd"], neighbors=tuple(v["neighbors"]),
+                            networks=tuple(v["networks"].values()))
+                for k, v in instances.items() if k is None or v["neighbors"])
+    secrets = {n.md5.ref: n.md5 for b in bgp for n in b.neighbors if n.md5}
+    for m in macsecs.values():
+        secrets.update({m.ckn.ref: m.ckn, m.cak.ref: m.cak})
     return RouterIntent(
         name=router.name, hostname=router.hostname, platform=router.platform, bgp_asn=bgp_asn,
         router_id=router.data.router_id, circuits=tuple(circuits.values()),
         bfd_profiles=tuple(bfd.values()), parents=tuple(dict.fromkeys(i.parent for i in interfaces)),
         interfaces=tuple(interfaces),
-        prefix_lists=tuple(prefix_lists), community_lists=tuple(community_lists.values()), route_maps=tuple(route_maps), neighbors=tuple(neighbors),
-        networks=tuple(networks.values()),
-        static_routes=tuple(sorted(statics.values(), key=lambda s: s.prefix.version)),
-        secrets=tuple({n.md5.ref: n.md5 for n in neighbors if n.md5}.values()))
+        prefix_lists=tuple(prefix_lists), community_lists=tuple(community_lists.values()),
+        route_maps=tuple(route_maps), bgp=bgp, vrfs=tuple(vrfs.values()),
+        static_routes=tuple(sorted(statics.values(), key=lambda s: (s.vrf or "", s.prefix.version))),
+        shapers=tuple(shapers.values()), nat=tuple(nats), macsec=tuple(macsecs.values()),
+        features=frozenset(used), secrets=tuple(secrets.values()))
 
 
 def _circuits_with_both_links(landings: list[Landing]) -> set[str]:

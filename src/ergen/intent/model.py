@@ -30,6 +30,8 @@ class Subinterface:
     circuit: str
     peering: str                # private | microsoft
     link: str                   # primary | secondary
+    vrf: str | None = None
+    nat_outside: bool = False   # Microsoft peering's side of source NAT
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,87 @@ class Neighbor:
     peering: str
     link: str
     standby: bool
+    vrf: str | None = None
 
 
 @dataclass(frozen=True)
 class StaticRoute:
     prefix: Prefix
     distance: int = 250         # floating discard route: any real route wins
+    vrf: str | None = None
+
+
+@dataclass(frozen=True)
+class Vrf:
+    name: str
+    rd: str
+    families: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BgpInstance:
+    """The neighbors and originated prefixes of the global table (vrf None) or of one VRF."""
+
+    vrf: str | None
+    rd: str | None
+    neighbors: tuple[Neighbor, ...]
+    networks: tuple[Prefix, ...]
+
+    def neighbors_v(self, family: int) -> tuple[Neighbor, ...]:
+        return tuple(n for n in self.neighbors if n.family == family)
+
+    def networks_v(self, family: int) -> tuple[Prefix, ...]:
+        return tuple(p for p in self.networks if p.version == family)
+
+    @property
+    def families(self) -> tuple[int, ...]:
+        return tuple(f for f in (4, 6) if self.neighbors_v(f))
+
+
+@dataclass(frozen=True)
+class Shaper:
+    name: str                   # policy name (owned)
+    interface: str              # the provider-facing parent interface
+    rate_bps: int
+    circuit: str
+
+    @property
+    def rate_kbps(self) -> int:
+        return self.rate_bps // 1000
+
+    @property
+    def rate_mbps(self) -> int:
+        return self.rate_bps // 1_000_000
+
+
+@dataclass(frozen=True)
+class SourceNat:
+    pool_name: str
+    acl_name: str
+    pool: Prefix
+    first: str
+    last: str
+    inside: tuple[Prefix, ...]
+    outside_interfaces: tuple[str, ...]
+    inside_interfaces: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Macsec:
+    name: str                   # key chain / profile / connectivity association (owned)
+    interface: str              # the Direct port's physical interface on this router
+    cipher: str                 # gcm-aes-128 | gcm-aes-256 | gcm-aes-xpn-128 | gcm-aes-xpn-256
+    ckn: Secret
+    cak: Secret
+    include_sci: bool
+
+    @property
+    def xpn(self) -> bool:
+        return "xpn" in self.cipher
+
+    @property
+    def bits(self) -> int:
+        return 256 if self.cipher.endswith("256") else 128
 
 
 @dataclass(frozen=True)
@@ -132,17 +209,31 @@ class RouterIntent:
     prefix_lists: tuple[PrefixList, ...]
     community_lists: tuple[CommunityList, ...]
     route_maps: tuple[RouteMap, ...]
-    neighbors: tuple[Neighbor, ...]
-    networks: tuple[Prefix, ...]
+    bgp: tuple[BgpInstance, ...]        # the global table first, then one per VRF
+    vrfs: tuple[Vrf, ...]
     static_routes: tuple[StaticRoute, ...]
+    shapers: tuple[Shaper, ...] = ()
+    nat: tuple[SourceNat, ...] = ()
+    macsec: tuple[Macsec, ...] = ()
+    features: frozenset[str] = frozenset()   # capabilities.yaml feature ids this router uses
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
-    def neighbors_v(self, family: int) -> tuple[Neighbor, ...]:
-        return tuple(n for n in self.neighbors if n.family == family)
+    @property
+    def neighbors(self) -> tuple[Neighbor, ...]:
+        return tuple(n for b in self.bgp for n in b.neighbors)
 
-    def networks_v(self, family: int) -> tuple[Prefix, ...]:
-        return tuple(p for p in self.networks if p.version == family)
+    @property
+    def networks(self) -> tuple[Prefix, ...]:
+        return tuple(p for b in self.bgp for p in b.networks)
+
+    @property
+    def global_bgp(self) -> BgpInstance:
+        return next(b for b in self.bgp if b.vrf is None)
+
+    @property
+    def vrf_bgp(self) -> tuple[BgpInstance, ...]:
+        return tuple(b for b in self.bgp if b.vrf is not None)
 
     @property
     def families(self) -> tuple[int, ...]:
-        return tuple(f for f in (4, 6) if self.neighbors_v(f))
+        return tuple(f for f in (4, 6) if any(n.family == f for n in self.neighbors))

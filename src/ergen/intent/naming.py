@@ -11,6 +11,9 @@ prefix. The full scheme::
     ER-<TAG>-<PRIV|MSFT>-<V4|V6>-OUT       route map applied outbound (to Microsoft)
     ...-IN-PFX / ...-OUT-PFX               the prefix list each route map matches
     ER-<TAG>-<PRIV|MSFT>-COMM              community list of accept_communities
+    ER-<TAG>-SHAPE                         QoS policy shaping the parent interface
+    ER-<TAG>-NAT-POOL / ER-<TAG>-NAT-IN    source NAT pool and the list of inside ranges
+    ER-<TAG>-MACSEC                        MACsec key chain / profile / connectivity association
     (-PRI / -SEC before -IN/-OUT when both links of a circuit land on one router)
 """
 
@@ -49,3 +52,19 @@ def prefix_list(tag: str, peering: str, family: int, direction: str, link: str |
 def community_list(tag: str, peering: str, link: str | None = None) -> str:
     mid = f"-{'PRI' if link == 'primary' else 'SEC'}" if link else ""
     return f"{owned_prefix(tag)}{_PEERING[peering]}{mid}-COMM"
+
+
+def shaper(tag: str) -> str:
+    return f"{owned_prefix(tag)}SHAPE"
+
+
+def nat_pool(tag: str) -> str:
+    return f"{owned_prefix(tag)}NAT-POOL"
+
+
+def nat_acl(tag: str) -> str:
+    return f"{owned_prefix(tag)}NAT-IN"
+
+
+def macsec(tag: str) -> str:
+    return f"{owned_prefix(tag)}MACSEC"

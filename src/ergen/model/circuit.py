@@ -88,6 +88,8 @@ class ExpressRoutePort(_Model):
     encapsulation: str | None = None  # Dot1Q|QinQ
     bandwidth_in_gbps: float | None = None
     peering_location: str | None = None
+    macsec_cipher: str | None = None  # GcmAes128|GcmAes256|GcmAesXpn128|GcmAesXpn256
+    macsec_sci_state: str | None = None  # Enabled|Disabled
 
 
 class Circuit(_Model):
@@ -128,6 +130,14 @@ class Circuit(_Model):
         """Dot1Q or QinQ for ExpressRoute Direct when known; None for provider circuits."""
         if self.express_route_port and self.express_route_port.encapsulation:
             return self.express_route_port.encapsulation
+        return None
+
+    @property
+    def bandwidth_bps(self) -> int | None:
+        if self.bandwidth_in_gbps:
+            return int(self.bandwidth_in_gbps * 1_000_000_000)
+        if self.bandwidth_in_mbps:
+            return self.bandwidth_in_mbps * 1_000_000
         return None
 
     @property

@@ -19,8 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-PLATFORMS = ("ios-xe", "frr")  # grows with the platform work; the renderer checks capabilities
-Platform = Literal["ios-xe", "frr"]
+PLATFORMS = ("ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr")  # the renderer checks capabilities
+Platform = Literal["ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr"]
 LinkRole = Literal["primary", "secondary"]
 PeeringName = Literal["private", "microsoft"]
 SECRET_PATTERN = r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$"
@@ -34,6 +34,20 @@ class SecretRef(_Strict):
     """Where a secret lives. Written in YAML as a plain string ``env:NAME`` or ``file:PATH``."""
 
     ref: str = Field(pattern=SECRET_PATTERN)
+
+
+class NatPolicy(_Strict):
+    """Source NAT of on-premises ranges to a public pool (Microsoft peering only)."""
+
+    inside: list[str] = Field(min_length=1, description="on-premises prefixes translated")
+    pool: str = Field(description="public prefix the inside ranges are translated to; advertise it")
+
+
+class MacsecKeys(_Strict):
+    """MACsec pre-shared keys for ExpressRoute Direct (the same as in Azure's Key Vault), by reference."""
+
+    ckn: str = Field(pattern=SECRET_PATTERN)
+    cak: str = Field(pattern=SECRET_PATTERN)
 
 
 class PeeringPolicy(_Strict):
@@ -53,6 +67,11 @@ class PeeringPolicy(_Strict):
     accept_communities: list[str] = Field(default_factory=list, description=(
         "accept from Microsoft only routes with one of these communities: names from ergen's list "
         "(exchange, sharepoint, azure-westeurope, ...) or values 12076:NNNNN; empty: accept all"))
+    vrf: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$",
+                            description="put this peering in a VRF (routing instance) of this name")
+    rd: str | None = Field(None, pattern=r"^(\d{1,10}|\d{1,3}(\.\d{1,3}){3}):\d{1,10}$",
+                           description="route distinguisher of the VRF (default: <bgp asn>:<vlan>)")
+    nat: NatPolicy | None = Field(None, description="Microsoft peering: source NAT to a public pool")
     enabled: bool = Field(True, description="false: render nothing for this peering")
 
 
@@ -68,6 +87,8 @@ class CircuitPolicy(_Strict):
     local_preference_active: int = Field(150, ge=0, le=4294967295)
     local_preference_standby: int = Field(100, ge=0, le=4294967295)
     bfd: bool = True
+    shape: bool = Field(False, description="shape the provider-facing interface to the circuit's bandwidth")
+    macsec: MacsecKeys | None = Field(None, description="ExpressRoute Direct: MACsec keys (cipher from the port)")
     asymmetric_prefixes: bool = Field(False, description="allow the two links to advertise different prefixes")
     private: PeeringPolicy = Field(default_factory=PeeringPolicy)
     microsoft: PeeringPolicy = Field(default_factory=PeeringPolicy)
@@ -93,6 +114,8 @@ class LinkAttachment(_Strict):
                                          description="router-side VLAN where the provider rewrites Azure's tag")
     private: LinkOverride | None = None
     microsoft: LinkOverride | None = None
+    nat_inside: list[str] = Field(default_factory=list, description="interfaces facing the inside of "
+                                                                    "Microsoft peering's source NAT")
 
     @field_validator("vlan")
     @classmethod

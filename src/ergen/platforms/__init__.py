@@ -1,8 +1,4 @@
-"""Platform ids and the little naming that differs per platform.
-
-``ios-xe`` and ``frr`` render today; the NAPALM driver names are here so the push work
-maps one table (design: ios-xe→ios, junos→junos, eos→eos, nx-os→nxos, ios-xr→iosxr, frr→frr).
-"""
+"""Platform ids, the feature matrix (capabilities.yaml) and the little naming that differs per platform."""
 
 from __future__ import annotations
 
@@ -11,18 +7,45 @@ from dataclasses import dataclass
 from ergen.errors import RenderError
 
 
+from functools import lru_cache
+from importlib import resources
+
+
 @dataclass(frozen=True)
 class PlatformInfo:
     id: str
     title: str
     napalm_driver: str
+    unsupported: dict[str, str]        # feature -> why not
     max_ifname: int | None = None      # Linux: IFNAMSIZ - 1
 
+    def supports(self, feature: str) -> bool:
+        return feature not in self.unsupported
 
-PLATFORMS: dict[str, PlatformInfo] = {
-    "ios-xe": PlatformInfo("ios-xe", "Cisco IOS-XE", "ios"),
-    "frr": PlatformInfo("frr", "FRRouting (Linux)", "frr", max_ifname=15),
-}
+
+@lru_cache(maxsize=1)
+def _matrix() -> tuple[dict[str, str], dict[str, PlatformInfo]]:
+    import yaml
+    data = yaml.safe_load((resources.files("ergen") / "platforms" / "capabilities.yaml").read_text())
+    features = dict(data["features"])
+    platforms = {}
+    for pid, p in data["platforms"].items():
+        unknown = set(p.get("unsupported") or {}) - set(features)
+        if unknown:
+            raise RenderError(f"capabilities.yaml: {pid} names unknown features {sorted(unknown)}")
+        platforms[pid] = PlatformInfo(pid, p["title"], p["napalm"], dict(p.get("unsupported") or {}),
+                                      max_ifname=15 if pid == "frr" else None)
+    return features, platforms
+
+
+def features() -> dict[str, str]:
+    return _matrix()[0]
+
+
+def platforms() -> dict[str, PlatformInfo]:
+    return _matrix()[1]
+
+
 
 
 def subinterface(platform: str, parent: str, c_tag: int, s_tag: int | None) -> tuple[str, int]:
@@ -33,9 +56,11 @@ def subinterface(platform: str, parent: str, c_tag: int, s_tag: int | None) -> t
     is ``<parent>.<vlan>`` and a stacked (QinQ) one ``<parent>.<s-tag>.<c-tag>``.
     """
     unit = c_tag if s_tag is None else s_tag * 10000 + c_tag
+    if platform == "junos":
+        return f"{parent}.{unit}", unit     # shown as "interfaces <parent> unit <unit>"
     if platform == "frr":
         name = f"{parent}.{c_tag}" if s_tag is None else f"{parent}.{s_tag}.{c_tag}"
-        limit = PLATFORMS["frr"].max_ifname
+        limit = platforms()["frr"].max_ifname
         if limit and len(name) > limit:
             raise RenderError(f"interface name {name} is longer than Linux allows ({limit} characters); "
                               "use a shorter parent interface name", field="interface")

@@ -10,7 +10,7 @@ import jinja2
 
 from ergen.errors import RenderError
 from ergen.intent.model import RouterIntent
-from ergen.platforms import PLATFORMS
+from ergen.platforms import platforms
 from ergen.render.filters import cfg_text, finalize, make_secret_filter
 
 
@@ -27,8 +27,8 @@ def builtin_templates() -> Path:
 
 @lru_cache(maxsize=32)
 def environment(platform: str, user_dir: str | None, show_secrets: bool) -> jinja2.Environment:
-    if platform not in PLATFORMS:
-        raise RenderError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    if platform not in platforms():
+        raise RenderError(f"unknown platform {platform!r}; known: {', '.join(platforms())}")
     search = []
     if user_dir:
         user = Path(user_dir)

@@ -74,11 +74,20 @@ _TABLE = [
                                              "advertisedPublicPrefixes"),
     ("ER604", "community-unknown", E, "accept_communities names a community ergen does not know"),
     ("ER605", "service-community-on-private", E, "service communities exist on Microsoft peering only"),
+    ("ER606", "nat-not-microsoft", E, "source NAT belongs on Microsoft peering only (never on private peering)"),
+    ("ER607", "nat-pool-not-advertised", E, "the NAT pool must be inside the prefixes advertised on Microsoft peering"),
+    ("ER610", "macsec-not-direct", E, "MACsec keys are given but the circuit's ExpressRoute Direct port has no "
+                                      "macSecConfig (pass --port with the port's JSON)"),
+    ("ER611", "macsec-keys-missing", E, "the Direct port runs MACsec; without the same keys the link stays down"),
+    ("ER612", "shape-without-bandwidth", E, "shape is set but the circuit has no bandwidth"),
     # secrets
     ("ER701", "md5-format", E, "an ExpressRoute MD5 key is 1-25 letters and digits"),
     ("ER702", "md5-mismatch", E, "the inventory's MD5 key differs from the peering's sharedKey in Azure"),
     ("ER703", "md5-missing", E, "Azure has an MD5 key on the peering, the inventory none"),
     ("ER704", "secret-unresolved", E, "a secret reference cannot be read"),
+    # platforms
+    ("ER801", "platform-feature-unsupported", E, "the router's platform cannot express a feature its intent uses "
+                                                 "(see ergen platforms)"),
 ]
 
 RULES: dict[str, Rule] = {code: Rule(code, name, sev, summary) for code, name, sev, summary in _TABLE}

@@ -1,0 +1,66 @@
+"""Every platform × scenario: the rendered config, parsed back, says exactly what the intent says.
+
+A template that drops or garbles a field fails here (the broken-template tests prove the check bites).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import ergen
+from ergen.errors import RenderError
+from ergen.roundtrip import IGNORE, compare, expected, parse
+from scenarios import cases, plan_case, unsupported_cases
+
+
+def roundtrip(result, templates=None):
+    diffs = {}
+    for intent in result.intents:
+        text = ergen.render_configs([intent], templates=templates, show_secrets=True)[intent.name]
+        got = parse(intent.platform, text)
+        d = compare(expected(intent), got, ignore=IGNORE[intent.platform])
+        if d:
+            diffs[intent.name] = d
+    return diffs
+
+
+@pytest.mark.parametrize("scenario,platform", cases(), ids=[f"{p}-{s}" for s, p in cases()])
+def test_roundtrip(scenario, platform):
+    result = plan_case(scenario, platform)
+    assert result.intents
+    assert roundtrip(result) == {}
+
+
+BROKEN = {
+    # platform: (section file, text that replaces it) — each drops or garbles something
+    "ios-xe": ("_session.j2", "{{ indent }}neighbor {{ n.address }} remote-as {{ n.remote_as }}\n", ("md5", "bfd")),
+    "frr": ("bgp.j2", "{% for b in r.bgp %}router bgp {{ r.bgp_asn }}\n"
+                      "{% for n in b.neighbors %} neighbor {{ n.address }} remote-as 1{{ n.remote_as }}\n"
+                      "{% endfor %}exit\n{% endfor %}", ("md5", "remote_as", "policy_in", "max_prefix")),
+}
+
+
+@pytest.mark.parametrize("platform", sorted(BROKEN))
+def test_a_broken_template_fails_the_roundtrip(tmp_path, platform):
+    section, text, what = BROKEN[platform]
+    (tmp_path / platform).mkdir()
+    (tmp_path / platform / section).write_text(text)
+    result = plan_case("private-microsoft", platform)
+    diffs = roundtrip(result, templates=tmp_path)
+    assert diffs, "a template without MD5, BFD and policies passed the round trip"
+    flat = " ".join(" ".join(v) for v in diffs.values())
+    for field in what:
+        assert f" {field}" in flat, (field, flat[:300])
+
+
+@pytest.mark.parametrize("scenario,platform,feature", unsupported_cases())
+def test_unsupported_features_are_refused(scenario, platform, feature):
+    from ergen.pipeline import RulesFailed
+    from ergen.platforms import features, platforms
+
+    with pytest.raises(RulesFailed) as exc:
+        plan_case(scenario, platform)
+    lines = [p.line() for p in exc.value.report.errors]
+    title = features()[feature]
+    assert any("ER801" in l and f"({platform})" in l and title in l and platforms()[platform].unsupported[feature] in l
+               for l in lines), lines
