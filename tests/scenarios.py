@@ -56,16 +56,34 @@ def rendered_platforms() -> tuple[str, ...]:
     return tuple(p for p in PLATFORMS if (ROOT / "templates" / p / "main.j2").exists())
 
 
+_FEATURES: dict[str, frozenset[str]] = {}
+
+
+def scenario_features(scenario: str) -> frozenset[str]:
+    """The features a scenario uses: its intent on IOS-XE, which has every feature."""
+    if scenario not in _FEATURES:
+        _FEATURES[scenario] = frozenset().union(*(i.features for i in plan_case(scenario, "ios-xe").intents))
+    return _FEATURES[scenario]
+
+
+def all_scenarios() -> list[str]:
+    return [*CORE, *EXTRAS]
+
+
 def cases() -> list[tuple[str, str]]:
-    plats = rendered_platforms()
-    out = [(s, p) for s in CORE for p in plats]
-    out += [(s, p) for s, (_, feats) in EXTRAS.items() for p in plats if supported(p, feats)]
-    return out
+    """Every scenario × rendered platform whose platform has all the scenario's features."""
+    return [(s, p) for s in all_scenarios() for p in rendered_platforms() if supported(p, scenario_features(s))]
 
 
 def unsupported_cases() -> list[tuple[str, str, str]]:
-    return [(s, p, f) for s, (_, feats) in EXTRAS.items() for p in PLATFORMS for f in feats
-            if not supported(p, (f,))]
+    """Each unsupported cell of the matrix, with a scenario that uses that feature."""
+    from ergen.platforms import platforms
+    out = []
+    for p in PLATFORMS:
+        for f in sorted(platforms()[p].unsupported):
+            s = next((s for s in all_scenarios() if f in scenario_features(s)), None)
+            out.append((s, p, f))
+    return out
 
 
 def files(scenario: str):

@@ -207,9 +207,58 @@ def test_installed_console_script(tmp_path):
 
 
 def test_readme_lists_every_rule_and_the_commands():
-    from ergen.rules.codes import RULES
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("readme_tables", ROOT / "scripts" / "readme_tables.py")
+    tables = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tables)
     readme = (ROOT / "README.md").read_text()
-    for code in RULES:
-        assert f"| {code} |" in readme
+    assert tables.rules_table() in readme, "README's rule table is stale: python scripts/readme_tables.py"
+    assert tables.matrix_table() in readme, "README's feature matrix is stale: python scripts/readme_tables.py"
     assert "make example" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("platform", ["ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr"])
+def test_render_platform_flag(tmp_path, platform):
+    from ergen.platforms import platforms
+    from scenarios import inventory_for, rendered_platforms
+    if platform not in rendered_platforms():
+        pytest.fail(f"templates/{platform} is missing")
+    inv = inventory_for("private-microsoft", "frr", tmp_path)  # Linux names render on every platform
+    res = run("render", EXAMPLE_CIRCUIT, "-i", inv, "--platform", platform, "--stdout")
+    assert res.exit_code == 0, res.output
+    word = {"ios-xe": "IOS-XE", "junos": "Junos", "eos": "EOS", "nx-os": "NX-OS", "ios-xr": "IOS-XR",
+            "frr": "FRRouting"}[platform]
+    assert "ExpressRoute configuration for ams-er-r1" in res.stdout.splitlines()[1]
+    assert word in res.stdout.splitlines()[1] and platforms()[platform]
+    assert "ExampleKey2026ams" not in res.stdout
+
+
+def test_render_unknown_platform_is_one_line():
+    res = run("render", EXAMPLE_CIRCUIT, "-i", EXAMPLE_INVENTORY, "--platform", "vyos", "--stdout")
+    assert res.exit_code == 1 and "unknown platform 'vyos'" in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_unsupported_feature_is_refused_in_one_line_per_problem(tmp_path):
+    c, h, g, ci = example_data()
+    ci["er-ams-prod"]["shape"] = True
+    for name in h:
+        h[name]["data"]["expressroute"][0]["interface"] = "eth1"
+    cfile, inv = write_case(tmp_path, c, h, g, ci)
+    out = tmp_path / "out"
+    res = run("render", cfile, "-i", inv, "--platform", "frr", "--out", out)
+    assert res.exit_code == 1 and not out.exists()
+    lines = [l for l in res.stderr.splitlines() if "ER801" in l]
+    assert len(lines) == 2 and all("FRRouting (Linux) (frr) cannot render QoS shaper" in l for l in lines)
+    res = run("validate", cfile, "-i", inv, "--platform", "frr")
+    assert res.exit_code == 1 and res.stdout.count("ER801") == 2
+
+
+def test_platforms_command_prints_the_matrix():
+    res = run("platforms")
+    assert res.exit_code == 0
+    for p in ("ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr"):
+        assert p in res.stdout.splitlines()[0]
+    data = json.loads(run("platforms", "-o", "json").stdout)
+    assert data["frr"]["features"]["bgp" if "bgp" in data["frr"]["features"] else "md5"] is True
+    assert isinstance(data["frr"]["features"]["nat"], str)

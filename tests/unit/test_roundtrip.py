@@ -53,8 +53,10 @@ def test_a_broken_template_fails_the_roundtrip(tmp_path, platform):
         assert f" {field}" in flat, (field, flat[:300])
 
 
-@pytest.mark.parametrize("scenario,platform,feature", unsupported_cases())
+@pytest.mark.parametrize("scenario,platform,feature", unsupported_cases(),
+                         ids=[f"{p}-{f}" for _, p, f in unsupported_cases()])
 def test_unsupported_features_are_refused(scenario, platform, feature):
+    assert scenario is not None, f"no scenario uses {feature}: the refusal of {platform} is untested"
     from ergen.pipeline import RulesFailed
     from ergen.platforms import features, platforms
 
