@@ -66,3 +66,17 @@ def test_unsupported_features_are_refused(scenario, platform, feature):
     title = features()[feature]
     assert any("ER801" in l and f"({platform})" in l and title in l and platforms()[platform].unsupported[feature] in l
                for l in lines), lines
+
+
+@pytest.mark.parametrize("platform", ["ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr"])
+@pytest.mark.parametrize("section", ["bgp.j2", "filters.j2", "interfaces.j2"])
+def test_an_emptied_section_fails_the_roundtrip(tmp_path, platform, section):
+    """On every platform, a user template folder that blanks one section is caught."""
+    from scenarios import rendered_platforms
+    if platform not in rendered_platforms():
+        pytest.fail(f"templates/{platform} is missing")
+    (tmp_path / platform).mkdir()
+    (tmp_path / platform / section).write_text("{# emptied on purpose #}\n")
+    result = plan_case("private-microsoft", platform)
+    diffs = roundtrip(result, templates=tmp_path)
+    assert set(diffs) == {"ams-er-r1", "ams-er-r2"}, diffs

@@ -206,6 +206,7 @@ def _root(version: Annotated[bool, typer.Option("--version", help="print the ver
 
 
 def _register_groups() -> None:
+    from ergen.cli import change  # noqa: F401  (registers diff)
     from ergen.cli.lab import lab_app
     app.add_typer(lab_app, name="lab")
 

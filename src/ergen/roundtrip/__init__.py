@@ -69,7 +69,7 @@ IGNORE = {
     "ios-xe": frozenset(),
     "junos": frozenset({"interface_bfd"}),
     "eos": frozenset({"interface_bfd"}),
-    "nx-os": frozenset({"interface_bfd"}),
+    "nx-os": frozenset(),                   # BFD timers are set on each subinterface
     "ios-xr": frozenset({"interface_bfd"}),
     "frr": frozenset({"interface_bfd", "vrf_rd"}),
 }
