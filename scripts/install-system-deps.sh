@@ -10,6 +10,9 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 { command -v pgrep && command -v sysctl; } >/dev/null 2>&1 || need+=(procps)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v git >/dev/null 2>&1 || need+=(git)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "install-system-deps: not root; install with: sudo apt-get install -y ${need[*]}" >&2

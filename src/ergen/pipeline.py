@@ -73,6 +73,9 @@ def capability_problems(ctx, intents: list[RouterIntent]) -> None:
     names = features()
     for intent in intents:
         info = platforms()[intent.platform]
+        if intent.platform == "ios-xr" and intent.router_id is None:
+            ctx.add("ER802", ctx.hosts_file, f"{intent.name}.data.router_id",
+                    "no router_id: BGP on IOS-XR stays down unless a loopback gives it one")
         for feature in sorted(intent.features):
             if not info.supports(feature):
                 ctx.add("ER801", ctx.hosts_file, f"{intent.name}.platform",

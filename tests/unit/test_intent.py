@@ -154,3 +154,18 @@ def test_only_listed_peerings_land(tmp_path):
     ("contoso-er", None, "CONTOSO-ER"), ("ER", None, "ER"), ("x", "Lab-1", "LAB-1")])
 def test_circuit_tags(name, tag, expected):
     assert naming.circuit_tag(name, tag) == expected
+
+
+def test_two_peerings_on_one_junos_unit_are_refused(tmp_path):
+    """Junos units are the C-tag: a QinQ peering and a dot1Q one with that tag would share a unit."""
+    def mut(c, h, g, ci):
+        for name in h:
+            h[name]["platform"] = "junos"
+            h[name]["data"]["expressroute"][0]["interface"] = "xe-0/1/0"
+        h["ams-er-r1"]["data"]["expressroute"][0]["s_tag"] = 300          # QinQ 300/100 -> unit 100
+        h["ams-er-r1"]["data"]["expressroute"].append(                     # dot1Q 100    -> unit 100
+            {"circuit": "er-ams-prod", "link": "secondary", "interface": "xe-0/1/0"})
+        del h["ams-er-r2"]
+    with pytest.raises(RenderError) as exc:
+        plan(tmp_path, mut)
+    assert "ER304" in str(exc.value) and "xe-0/1/0.100" in str(exc.value)

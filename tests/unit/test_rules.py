@@ -161,6 +161,9 @@ CASES: list[tuple[str, Callable, str]] = [
     ("ER801", lambda c, h, g, ci: (h["ams-er-r1"].update(platform="frr"),
                                    h["ams-er-r1"]["data"]["expressroute"][0].update(interface="eth1"),
                                    ci["er-ams-prod"].update(shape=True)), "ams-er-r1.platform"),
+    ("ER802", lambda c, h, g, ci: (h["ams-er-r1"].update(platform="ios-xr"),
+                                   h["ams-er-r1"]["data"]["expressroute"][0].update(interface="TenGigE0/0/0/1")),
+     "ams-er-r1.data.router_id"),
 ]
 
 

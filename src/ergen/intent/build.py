@@ -99,6 +99,11 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             ifname, unit = subinterface(router.platform, att.interface, c_tag, s_tag)
         except RenderError as exc:
             raise RenderError(exc.message, file=ctx.hosts_file, field=f"{l.where}.interface") from None
+        other = next((i for i in interfaces if i.name == ifname), None)
+        if other is not None:
+            raise RenderError(f"{c.name} {p.short} peering and {other.circuit} {other.peering} peering would share "
+                              f"the subinterface {ifname} on {router.platform}; give one a router-side vlan",
+                              file=ctx.hosts_file, field=f"{l.where}.interface", code="ER304")
         vrf = ppol.vrf
         if vrf:
             used.add("vrf")

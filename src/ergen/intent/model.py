@@ -83,6 +83,10 @@ class MaximumPrefix:
     threshold_pct: int = 80
     restart_minutes: int = 5
 
+    @property
+    def restart_seconds(self) -> int:
+        return self.restart_minutes * 60
+
 
 @dataclass(frozen=True)
 class Neighbor:

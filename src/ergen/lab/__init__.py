@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,8 +128,11 @@ def _create(plan: LabPlan) -> None:
         netns.veth(w.edge_ns, edge_if, plan.provider_ns, w.edge_port)
         netns.bridge(plan.provider_ns, w.bridge, [w.ce_port, w.edge_port])
     work = Path(plan.workdir)
-    for inst in [*plan.routers, *plan.edges]:
-        frr.start(inst.ns, inst.pathspace, work / inst.pathspace)
+    _management(plan)
+    for r in plan.routers:
+        frr.start(r.ns, r.pathspace, work / r.pathspace, hostname=r.name)
+    for e in plan.edges:
+        frr.start(e.ns, e.pathspace, work / e.pathspace)
     # the customer routers first: the edges connect to them (connect retry 1 s)
     for r in plan.routers:
         d = work / r.pathspace
@@ -144,6 +148,61 @@ def _create(plan: LabPlan) -> None:
         frr.load(e.pathspace, f)
     # bgpd holds new peers until it has seen the end of the configuration (FRR 8: about 4 s
     # after vtysh -f); that, not the network, is most of the time to Established.
+
+
+def _management(plan: LabPlan) -> None:
+    """A management network (root namespace ↔ bridge ↔ each router's mgmt0) and an sshd per router.
+
+    sshd runs in the router's namespace with its own UTS namespace (hostname = router name), root
+    login by the lab's key only; pushes (NAPALM, frr driver) go over it like to a real router."""
+    import ipaddress
+
+    work = Path(plan.workdir)
+    net = ipaddress.ip_network(plan.mgmt_subnet)
+    netns.ip("link", "add", plan.mgmt_host_if, "type", "veth", "peer", "name", "up0", "netns", plan.mgmt_ns)
+    netns.ip("link", "set", plan.mgmt_host_if, "up")
+    netns.ip("link", "set", "up0", "up", ns=plan.mgmt_ns)
+    netns.ip("addr", "add", f"{net.network_address + 1}/{net.prefixlen}", "dev", plan.mgmt_host_if)
+    ports = ["up0"]
+    for i, r in enumerate(plan.routers):
+        netns.veth(r.ns, "mgmt0", plan.mgmt_ns, f"m{i}")
+        netns.address(r.ns, "mgmt0", f"{r.mgmt_address}/{net.prefixlen}")
+        ports.append(f"m{i}")
+    netns.bridge(plan.mgmt_ns, "br0", ports)
+    if not shutil.which("sshd") and not Path("/usr/sbin/sshd").exists():
+        raise LabError("openssh-server is not installed (Debian: apt-get install openssh-server)")
+    key = Path(plan.ssh_key)
+    netns.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"ergen-lab-{plan.name}", "-f", str(key))
+    netns.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / "ssh_host_ed25519_key"))
+    auth = work / "authorized_keys"
+    auth.write_text(Path(f"{key}.pub").read_text())
+    auth.chmod(0o600)
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
+    for r in plan.routers:
+        d = work / r.pathspace
+        d.mkdir(parents=True, exist_ok=True)
+        conf = d / "sshd_config"
+        conf.write_text("\n".join([
+            f"ListenAddress {r.mgmt_address}", "Port 22", f"HostKey {work / 'ssh_host_ed25519_key'}",
+            f"PidFile {d / 'sshd.pid'}", "PermitRootLogin prohibit-password", "PubkeyAuthentication yes",
+            f"AuthorizedKeysFile {auth}", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+            "UsePAM no", "StrictModes no", "MaxStartups 100:30:200", "MaxSessions 50",
+            "Subsystem sftp internal-sftp", ""]))
+        subprocess.Popen(["ip", "netns", "exec", r.ns, "unshare", "-u", "sh", "-c", 'hostname "$0"; exec "$@"',
+                          r.name, "/usr/sbin/sshd", "-D", "-f", str(conf), "-E", str(d / "sshd.log")],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    deadline = time.monotonic() + 10
+    for r in plan.routers:
+        while not _listening(r.ns, r.mgmt_address):
+            if time.monotonic() > deadline:
+                raise LabError(f"sshd for {r.name} did not start (see {work / r.pathspace / 'sshd.log'})")
+            time.sleep(0.05)
+
+
+def _listening(ns: str, address: str) -> bool:
+    out = netns.run("ss", "-Hltn", ns=ns, check=False).stdout
+    return f"{address}:22" in out
 
 
 def _wait(plan: LabPlan, wait: float, t0: float) -> tuple[int, float | None]:

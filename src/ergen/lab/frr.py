@@ -21,8 +21,12 @@ def check_installed() -> None:
                        + ", ".join(missing or ["vtysh"]))
 
 
-def start(ns: str, pathspace: str, workdir: Path) -> None:
-    """Start zebra, staticd, bfdd and bgpd in ``ns`` with an empty config (loaded later by vtysh)."""
+def start(ns: str, pathspace: str, workdir: Path, hostname: str | None = None) -> None:
+    """Start zebra, staticd, bfdd and bgpd in ``ns`` with an empty config (loaded later by vtysh).
+
+    With ``hostname`` each daemon runs in a UTS namespace of its own named so: FRR's running
+    config then says ``hostname <router>``, as on a real router (and frr-reload.py sees no
+    hostname change)."""
     run_dir = workdir / "frr"
     run_dir.mkdir(parents=True, exist_ok=True)
     workdir.chmod(0o711)
@@ -34,9 +38,16 @@ def start(ns: str, pathspace: str, workdir: Path) -> None:
     empty = workdir / "empty.conf"
     empty.write_text("")
     empty.chmod(0o644)
+    # frr-reload.py (pushes) wants <confdir>/<pathspace>/vtysh.conf with the integrated config
+    etc = workdir / "etc" / pathspace
+    etc.mkdir(parents=True, exist_ok=True)
+    (etc / "vtysh.conf").write_text("service integrated-vtysh-config\n")
     for d in DAEMONS:
-        run(str(FRR_LIB / d), "-d", "-N", pathspace, "-f", str(empty), "-i", str(run_dir / f"{d}.pid"),
-            "--log", f"file:{run_dir / (d + '.log')}", ns=ns, timeout=30)
+        args = [str(FRR_LIB / d), "-d", "-N", pathspace, "-f", str(empty), "-i", str(run_dir / f"{d}.pid"),
+                "--log", f"file:{run_dir / (d + '.log')}"]
+        if hostname:
+            args = ["unshare", "-u", "sh", "-c", f'hostname "$0"; exec "$@"', hostname, *args]
+        run(*args, ns=ns, timeout=30)
 
 
 def load(pathspace: str, config: Path) -> None:

@@ -83,6 +83,7 @@ class CustomerRouter:
     lan_address: str
     config: str = field(repr=False)       # ergen's rendered FRR config, unchanged
     site: str = field(repr=False)         # lab-only glue: LAN address, iBGP to the other routers, default route
+    mgmt_address: str = ""                # sshd listens here (the lab's management network)
 
 
 @dataclass
@@ -114,6 +115,10 @@ class LabPlan:
     wires: list[Wire]
     sessions: list[Session]
     notes: list[str] = field(default_factory=list)
+    mgmt_ns: str = ""
+    mgmt_host_if: str = ""               # the veth in the root namespace
+    mgmt_subnet: str = ""                # e.g. 198.18.7.0/24 (RFC 2544 benchmarking space)
+    ssh_key: str = ""                    # private key that logs in as root on every lab router
 
     def public(self) -> dict:
         """The plan without configs (they hold keys): what the state file keeps."""
@@ -253,9 +258,14 @@ def plan_lab(name: str, circuits: list[Circuit], intents: list[RouterIntent], co
                     ce_address=ce_addr, edge_address=n.address, expected_sent=permitted_prefixes(out_pl),
                     expected_received=received, prepend=len(prepend), ce_asn=n.local_as or it.bgp_asn))
     edges = list(edge_keys.values())
-    namespaces = [ns("lan"), ns("provider"), *(r.ns for r in routers), *(e.ns for e in edges)]
+    namespaces = [ns("lan"), ns("provider"), ns("mgmt"), *(r.ns for r in routers), *(e.ns for e in edges)]
     pathspaces = [*(r.pathspace for r in routers), *(e.pathspace for e in edges)]
+    mgmt = _mgmt_subnet(name)
+    for i, r in enumerate(routers):
+        r.mgmt_address = str(mgmt.network + 10 + i)
     return LabPlan(name=name, workdir=str(LAB_ROOT / name), namespaces=namespaces, pathspaces=pathspaces,
+                   mgmt_ns=ns("mgmt"), mgmt_host_if=f"ergm-{name}", mgmt_subnet=str(mgmt),
+                   ssh_key=str(LAB_ROOT / name / "id_ed25519"),
                    provider_ns=ns("provider"), lan_ns=ns("lan"), lan_host=lan_host,
                    lan_gateway=ce_lan[primary_ce], ping_target=str(netaddr.IPNetwork(lab["private4"][0]).ip + 1),
                    routers=routers, edges=edges, wires=wires, sessions=sessions, notes=notes)
@@ -321,3 +331,16 @@ def _edge_config(edge: Edge, circuit: Circuit, peering, link: str, announce: lis
               f"  neighbor {addr} maximum-prefix {limit if fam == 4 else limit6}", " exit-address-family"]
     l += ["exit", ""]
     return "\n".join(l)
+
+
+def _mgmt_subnet(name: str) -> netaddr.IPNetwork:
+    """A /24 of 198.18.0.0/15 (RFC 2544) that no interface on this host uses yet, stable per lab name."""
+    import subprocess
+    import zlib
+    used = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True, text=True).stdout
+    start = zlib.crc32(name.encode()) % 250
+    for k in range(250):
+        x = 1 + (start + k) % 250
+        if f" 198.18.{x}." not in used:
+            return netaddr.IPNetwork(f"198.18.{x}.0/24")
+    raise InputError("no free /24 left in 198.18.0.0/16 for the lab's management network", field="--name")

@@ -57,7 +57,9 @@ def subinterface(platform: str, parent: str, c_tag: int, s_tag: int | None) -> t
     """
     unit = c_tag if s_tag is None else s_tag * 10000 + c_tag
     if platform == "junos":
-        return f"{parent}.{unit}", unit     # shown as "interfaces <parent> unit <unit>"
+        # "interfaces <parent> unit <unit>"; Junos numbers static logical units 0-16385 only, so
+        # S-tag x 10000 + C-tag does not fit: the unit is the C-tag (vlan-id, or vlan-tags inner)
+        return f"{parent}.{c_tag}", c_tag
     if platform == "frr":
         name = f"{parent}.{c_tag}" if s_tag is None else f"{parent}.{s_tag}.{c_tag}"
         limit = platforms()["frr"].max_ifname

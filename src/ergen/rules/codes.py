@@ -88,6 +88,8 @@ _TABLE = [
     # platforms
     ("ER801", "platform-feature-unsupported", E, "the router's platform cannot express a feature its intent uses "
                                                  "(see ergen platforms)"),
+    ("ER802", "router-id-needed", W, "IOS-XR takes no BGP router ID from a physical interface: set data.router_id "
+                                     "unless the router has a loopback"),
 ]
 
 RULES: dict[str, Rule] = {code: Rule(code, name, sev, summary) for code, name, sev, summary in _TABLE}

@@ -1,0 +1,1 @@
+"""NAPALM drivers ergen ships (FRR); the others are NAPALM's own."""

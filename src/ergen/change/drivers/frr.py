@@ -1,0 +1,294 @@
+"""A NAPALM driver for FRRouting on Linux, over SSH (netmiko's ``linux`` device).
+
+Candidate configs are applied with FRR's own ``frr-reload.py``: ``--test`` gives the diff,
+``--reload`` applies it. The apply runs detached on the router (``setsid nohup``), so an SSH
+session cut mid-commit leaves the router on the complete new config, never half of it.
+Before each commit the running config is saved on the router (``rollback.conf``); ``rollback()``
+reloads it, and ``commit_config(revert_in=S)`` arms a timer on the router that reloads it unless
+``confirm_commit()`` comes first.
+
+optional_args: ``port``, ``key_file``, ``pathspace`` (FRR's ``-N``), ``vtysh`` (path),
+``frr_reload`` (path, default /usr/lib/frr/frr-reload.py), ``confdir``, ``rundir``,
+``state_dir`` (where the driver keeps candidate, rollback and pending files; default
+/var/lib/ergen/<pathspace or "default">), ``apply_timeout`` (s, default 120).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shlex
+import time
+
+from napalm.base import NetworkDriver
+from napalm.base.exceptions import (CommitError, ConnectionException, MergeConfigException,
+                                    ReplaceConfigException)
+
+_RC = "__ERGEN_RC="
+
+
+class FRRDriver(NetworkDriver):
+    platform = "frr"
+
+    def __init__(self, hostname, username, password, timeout=60, optional_args=None):
+        self.hostname = hostname
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        o = optional_args or {}
+        self.port = int(o.get("port", 22))
+        self.key_file = o.get("key_file")
+        self.pathspace = o.get("pathspace")
+        self.vtysh_bin = o.get("vtysh", "vtysh")
+        self.frr_reload = o.get("frr_reload", "/usr/lib/frr/frr-reload.py")
+        self.confdir = o.get("confdir")
+        self.rundir = o.get("rundir")
+        self.state_dir = o.get("state_dir") or f"/var/lib/ergen/{self.pathspace or 'default'}"
+        self.apply_timeout = float(o.get("apply_timeout", 120))
+        self.device = None
+        self._candidate: str | None = None
+        self._mode: str | None = None
+
+    # -- session -----------------------------------------------------------------------------
+    def open(self) -> None:
+        from netmiko import ConnectHandler
+        from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+
+        args = dict(device_type="linux", host=self.hostname, username=self.username, port=self.port,
+                    timeout=self.timeout, conn_timeout=min(self.timeout, 15), allow_agent=False,
+                    ssh_config_file=None, fast_cli=False)
+        if self.key_file:
+            args.update(use_keys=True, key_file=self.key_file)
+        if self.password:
+            args["password"] = self.password
+        try:
+            self.device = ConnectHandler(**args)
+        except NetmikoAuthenticationException as exc:
+            raise ConnectionException(f"authentication failed for {self.username}@{self.hostname}") from exc
+        except (NetmikoTimeoutException, OSError) as exc:
+            raise ConnectionException(f"cannot connect to {self.hostname}:{self.port}: {exc}") from exc
+        self._sh(f"mkdir -p {shlex.quote(self.state_dir)} && chmod 700 {shlex.quote(self.state_dir)}")
+
+    def close(self) -> None:
+        if self.device is not None:
+            try:
+                self.device.disconnect()
+            finally:
+                self.device = None
+
+    def is_alive(self):
+        return {"is_alive": bool(self.device and self.device.is_alive())}
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _sh(self, cmd: str, *, check: bool = True, timeout: float | None = None) -> str:
+        if self.device is None:
+            raise ConnectionException("not connected (call open() first)")
+        if len(cmd) > 160:  # a long line wraps on the terminal and confuses the echo check: run it from a file
+            script = self._put("cmd.sh", cmd + "\n")
+            cmd = f"sh {shlex.quote(script)}"
+        sep = " " if cmd.rstrip().endswith("&") else "; "
+        out = self.device.send_command(f"{cmd}{sep}echo {_RC}$?", read_timeout=timeout or self.timeout,
+                                       strip_prompt=True, strip_command=True)
+        m = re.search(rf"{_RC}(\d+)", out)
+        rc = int(m.group(1)) if m else -1
+        out = out[: m.start()] if m else out
+        if check and rc != 0:
+            raise CommitError(f"{self.hostname}: '{cmd[:80]}' failed (rc {rc}): {out.strip()[:300]}")
+        return out
+
+    def _vtysh_cmd(self, *commands: str) -> str:
+        ps = f"-N {shlex.quote(self.pathspace)} " if self.pathspace else ""
+        return f"{self.vtysh_bin} {ps}" + " ".join(f"-c {shlex.quote(c)}" for c in commands)
+
+    def _vtysh(self, *commands: str) -> str:
+        return self._sh(self._vtysh_cmd(*commands) + " 2>/dev/null")
+
+    def _reload_cmd(self, action: str, path: str) -> str:
+        parts = [self.frr_reload, action, "--stdout"]
+        if self.pathspace:
+            parts += ["-N", self.pathspace]
+        if self.confdir:
+            parts += ["--confdir", self.confdir]
+        if self.rundir:
+            parts += ["--rundir", self.rundir]
+        return " ".join(shlex.quote(p) for p in [*parts, path])
+
+    def _path(self, name: str) -> str:
+        return f"{self.state_dir}/{name}"
+
+    def _put(self, name: str, text: str) -> str:
+        """Write a file on the router: over SFTP on the same SSH connection, else base64 in short lines."""
+        path = self._path(name)
+        try:
+            import paramiko
+            sftp = paramiko.SFTPClient.from_transport(self.device.remote_conn.get_transport())
+            with sftp.open(path + ".tmp", "w") as fh:
+                fh.write(text)
+            sftp.chmod(path + ".tmp", 0o600)
+            sftp.posix_rename(path + ".tmp", path)
+            sftp.close()
+            return path
+        except Exception:  # no SFTP subsystem on this router: fall back to the shell
+            pass
+        data = base64.b64encode(text.encode()).decode()
+        self._sh(f": > {shlex.quote(path)}.b64 && chmod 600 {shlex.quote(path)}.b64")
+        for i in range(0, len(data), 400):
+            self._sh(f"printf %s {data[i:i + 400]} >> {shlex.quote(path)}.b64")
+        self._sh(f"base64 -d {shlex.quote(path)}.b64 > {shlex.quote(path)} && rm -f {shlex.quote(path)}.b64 "
+                 f"&& chmod 600 {shlex.quote(path)}")
+        return path
+
+    def _detached(self, script: str, tag: str) -> int:
+        """Run ``script`` on the router in its own session (it survives a cut SSH), wait for its rc."""
+        rc_file, log = self._path(f"{tag}.rc"), self._path(f"{tag}.log")
+        self._sh(f"rm -f {shlex.quote(rc_file)}")
+        inner = f"( {script} ) > {shlex.quote(log)} 2>&1; echo $? > {shlex.quote(rc_file)}.tmp; " \
+                f"mv {shlex.quote(rc_file)}.tmp {shlex.quote(rc_file)}\n"
+        job = self._put(f"{tag}.sh", inner)
+        self._sh(f"setsid nohup sh {shlex.quote(job)} < /dev/null > /dev/null 2>&1 &")
+        deadline = time.monotonic() + self.apply_timeout
+        while time.monotonic() < deadline:
+            out = self._sh(f"cat {shlex.quote(rc_file)} 2>/dev/null || true").strip()
+            if out.isdigit():
+                return int(out)
+            time.sleep(0.3)
+        raise CommitError(f"{self.hostname}: {tag} did not finish within {self.apply_timeout:g} s")
+
+    # -- config ----------------------------------------------------------------------------------
+    def get_config(self, retrieve="all", full=False, sanitized=False, format="text"):
+        running = self._vtysh("show running-config")
+        running = running.split("Current configuration:", 1)[-1].lstrip("\n") if "Current configuration:" in running \
+            else running
+        startup = ""
+        if retrieve in ("all", "startup") and self.confdir:
+            startup = self._sh(f"cat {shlex.quote(self.confdir)}/{shlex.quote(self.pathspace or '')}/frr.conf "
+                               "2>/dev/null || true")
+        if sanitized:
+            running = re.sub(r"(password|authentication-key)\s+\S+", r"\1 <removed>", running)
+        return {"running": running if retrieve in ("all", "running") else "",
+                "startup": startup, "candidate": self._candidate or ""}
+
+    def load_merge_candidate(self, filename=None, config=None):
+        self._load(filename, config, "merge", MergeConfigException)
+
+    def load_replace_candidate(self, filename=None, config=None):
+        self._load(filename, config, "replace", ReplaceConfigException)
+
+    def _load(self, filename, config, mode, exc):
+        if filename:
+            with open(filename, encoding="utf-8") as fh:
+                config = fh.read()
+        if not config:
+            raise exc("no candidate configuration given")
+        self._candidate, self._mode = config, mode
+
+    def _desired(self) -> str:
+        """The whole config the router should end with: merge = running + candidate, replace = candidate."""
+        if self._candidate is None:
+            raise CommitError("no candidate loaded")
+        if self._mode == "merge":
+            return self.get_config(retrieve="running")["running"].rstrip("\n") + "\n" + self._candidate
+        return self._candidate
+
+    def compare_config(self) -> str:
+        if self._candidate is None:
+            return ""
+        path = self._put("desired.conf", self._desired())
+        out = self._sh(self._reload_cmd("--test", path) + " 2>&1", check=False)
+        return _reload_diff(out)
+
+    def commit_config(self, message="", revert_in=None):
+        if self._candidate is None:
+            raise CommitError("no candidate loaded")
+        if revert_in is not None and self.has_pending_commit():
+            raise CommitError("a commit is pending confirmation; confirm it or let it revert first")
+        desired = self._desired()
+        self._put("rollback.conf", self.get_config(retrieve="running")["running"])
+        path = self._put("desired.conf", desired)
+        rc = self._detached(self._reload_cmd("--reload", path), "apply")
+        if rc != 0:
+            log = self._sh(f"tail -5 {shlex.quote(self._path('apply.log'))}", check=False)
+            raise CommitError(f"{self.hostname}: frr-reload failed (rc {rc}): {log.strip()[:300]}")
+        self._candidate = None
+        if revert_in is not None:
+            pending = self._path("pending")
+            timer = (f"sleep {int(revert_in)}; if [ -f {shlex.quote(pending)} ]; then "
+                     f"{self._reload_cmd('--reload', self._path('rollback.conf'))} > {shlex.quote(self._path('revert.log'))} 2>&1; "
+                     f"rm -f {shlex.quote(pending)}; fi\n")
+            job = self._put("revert.sh", timer)
+            self._sh(f"setsid nohup sh {shlex.quote(job)} < /dev/null > /dev/null 2>&1 & echo $! > {shlex.quote(pending)}")
+
+    def has_pending_commit(self) -> bool:
+        return self._sh(f"test -f {shlex.quote(self._path('pending'))} && echo yes || echo no").strip() == "yes"
+
+    def confirm_commit(self):
+        if not self.has_pending_commit():
+            raise CommitError("no commit is pending confirmation")
+        pending = shlex.quote(self._path("pending"))
+        self._sh(f"kill $(cat {pending}) 2>/dev/null; rm -f {pending}", check=False)
+
+    def discard_config(self):
+        self._candidate, self._mode = None, None
+
+    def rollback(self):
+        path = self._path("rollback.conf")
+        if self._sh(f"test -s {shlex.quote(path)} && echo yes || echo no").strip() != "yes":
+            raise CommitError(f"{self.hostname}: nothing to roll back to (no commit by this driver)")
+        self._sh(f"kill $(cat {shlex.quote(self._path('pending'))}) 2>/dev/null; "
+                 f"rm -f {shlex.quote(self._path('pending'))}", check=False)
+        rc = self._detached(self._reload_cmd("--reload", path), "rollback")
+        if rc != 0:
+            raise CommitError(f"{self.hostname}: rollback failed (rc {rc})")
+
+    # -- getters ---------------------------------------------------------------------------------
+    def get_facts(self):
+        host = self._sh("hostname").strip()
+        version = self._vtysh("show version").strip().splitlines()
+        up = self._sh("cut -d' ' -f1 /proc/uptime").strip()
+        ifaces = self._sh("ls /sys/class/net").split()
+        return {"hostname": host, "fqdn": host, "vendor": "FRRouting",
+                "os_version": version[0] if version else "", "serial_number": "", "model": "Linux",
+                "uptime": float(up or 0), "interface_list": sorted(ifaces)}
+
+    def get_bgp_neighbors(self):
+        data = json.loads(self._vtysh("show bgp vrf all neighbors json") or "{}")
+        out = {}
+        for vrf, peers in data.items():
+            if not isinstance(peers, dict):
+                continue
+            name = "global" if vrf == "default" else vrf
+            entry = out.setdefault(name, {"router_id": "", "peers": {}})
+            for addr, p in peers.items():
+                if not isinstance(p, dict) or "bgpState" not in p:
+                    continue
+                entry["router_id"] = p.get("localRouterId", entry["router_id"])
+                afs = {}
+                for af, st in (p.get("addressFamilyInfo") or {}).items():
+                    key = "ipv6" if "v6" in af.lower() else "ipv4"
+                    afs[key] = {"received_prefixes": int(st.get("acceptedPrefixCounter", 0)),
+                                "accepted_prefixes": int(st.get("acceptedPrefixCounter", 0)),
+                                "sent_prefixes": int(st.get("sentPrefixCounter", 0))}
+                entry["peers"][addr] = {
+                    "local_as": int(p.get("localAs", 0)), "remote_as": int(p.get("remoteAs", 0)),
+                    "remote_id": p.get("remoteRouterId", ""), "is_up": p.get("bgpState") == "Established",
+                    "is_enabled": "Admin" not in str(p.get("lastResetDueTo", "")),
+                    "description": p.get("nbrDesc", ""),
+                    "uptime": int(p.get("bgpTimerUpMsec", 0)) // 1000, "address_family": afs}
+        return out
+
+
+def _reload_diff(out: str) -> str:
+    """frr-reload.py --test prints 'Lines To Delete' and 'Lines To Add'; turn them into - and + lines."""
+    lines, mode = [], None
+    for raw in out.splitlines():
+        s = raw.rstrip()
+        if s.startswith("Lines To Delete"):
+            mode = "-"
+            continue
+        if s.startswith("Lines To Add"):
+            mode = "+"
+            continue
+        if mode and s and not s.startswith("=") and not s.startswith("INFO") and "vtysh.conf" not in s:
+            lines.append(f"{mode} {s}")
+    return "\n".join(lines)
