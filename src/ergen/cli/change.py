@@ -12,6 +12,31 @@ import typer
 from ergen.cli.main import PlatformOpt, PortOpt, app, user_errors
 
 
+class Mode(str, Enum):
+    merge = "merge"
+    replace = "replace"
+
+
+class Order(str, Enum):
+    standby_first = "standby-first"
+    parallel = "parallel"
+
+
+class Link(str, Enum):
+    primary = "primary"
+    secondary = "secondary"
+
+
+LabOpt = Annotated[Optional[str], typer.Option("--lab", help="push to the routers of this ergen lab")]
+ModeOpt = Annotated[Mode, typer.Option("--mode", help="merge, or replace only what ergen pushed before")]
+WorkersOpt = Annotated[int, typer.Option("--workers", help="routers worked on in parallel")]
+CircuitArgs = Annotated[list[str], typer.Argument(metavar="CIRCUIT...", help="Azure circuit JSON")]
+InventoryReq = Annotated[str, typer.Option("--inventory", "-i", help="inventory folder")]
+StateOpt = Annotated[Optional[str], typer.Option(
+    "--state-dir", help="where ergen keeps what it pushed and the configs saved before (default: "
+                        "<inventory>/.ergen-state)")]
+
+
 class Format(str, Enum):
     unified = "unified"
     markdown = "markdown"
@@ -29,16 +54,26 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
          fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.unified,
          show_secrets: Annotated[bool, typer.Option("--show-secrets")] = False,
          exit_code: Annotated[bool, typer.Option("--exit-code", help="exit 1 when anything changes")] = False,
-         port: PortOpt = None, platform: PlatformOpt = None) -> None:
-    """Review what changes between two renders: unified diff (keys masked) and, for IOS-style platforms,
-    the remediation commands. --from/--to are two render folders, or two git refs of the inventory's repo."""
+         port: PortOpt = None, platform: PlatformOpt = None, lab: LabOpt = None,
+         mode: ModeOpt = Mode.merge, workers: WorkersOpt = 4) -> None:
+    """Review a change. With --from/--to: two render folders or two git refs (unified diff, keys masked,
+    remediation for IOS-style platforms). Without: the rendered config against each router's running
+    config, over NAPALM (--lab NAME: the lab's routers)."""
     from pathlib import Path
 
     from ergen.change.review import as_markdown, diff_folders, diff_git_refs
     from ergen.errors import InputError
 
+    if not from_ and not to:
+        # online: the rendered candidate against each router's running config
+        if not circuit or not inventory:
+            raise InputError("give --from and --to (two renders), or CIRCUIT and --inventory (routers)",
+                             field="--from/--to")
+        _change("diff", circuit, inventory, lab=lab, platform=platform, port=port, output=fmt,
+                show_secrets=show_secrets, workers=workers, mode=mode.value)
+        return
     if not from_ or not to:
-        raise InputError("give --from and --to (two render folders, or two git refs)", field="--from/--to")
+        raise InputError("give both --from and --to (two render folders, or two git refs)", field="--from/--to")
     if Path(from_).is_dir() and Path(to).is_dir():
         changes = diff_folders(from_, to, show_secrets=show_secrets)
     else:
@@ -69,3 +104,97 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
               + (", ".join(f"{c.router} +{c.added} -{c.removed}" for c in changed) or "nothing"))
     if exit_code and any(c.status != "unchanged" for c in changes):
         raise typer.Exit(1)
+
+
+def _change(action, circuit, inventory, *, lab=None, platform=None, port=None, output=None, show_secrets=False,
+            workers=4, mode="merge", commit=False, confirm_timeout=None, allow_downgrade=False, verify=True,
+            verify_wait=60.0, order="standby-first", only=None, state_dir=None):
+    from pathlib import Path
+
+    from ergen import load_inventory, plan, render_configs
+    from ergen.change import push as change
+    from ergen.cli.main import _err, _load
+
+    circuits = _load(circuit, None, port)
+    inv = load_inventory(inventory)
+    lab_state = None
+    if lab:
+        from ergen.lab import lab_inventory, load_state
+        lab_state = load_state(lab)
+        inv = lab_inventory(inv)
+    result = plan(circuits, inv, platform=platform)
+    configs = render_configs(result.intents, show_secrets=True)
+    tgts = change.targets(result.intents, inv, configs=configs, lab=lab_state, only=only)
+    state = Path(state_dir) if state_dir else Path(inv.path) / ".ergen-state" / (f"lab-{lab}" if lab else "")
+    done = []
+
+    def progress(r):
+        done.append(r)
+        _err(f"[{len(done)}/{len(tgts)}] {r.router}: {r.status}" + (f" ({r.error})" if r.error else ""))
+
+    results, warnings = change.run(
+        tgts, action=action, commit=commit, mode=mode, confirm_timeout=confirm_timeout,
+        allow_downgrade=allow_downgrade, verify_wait=verify_wait if verify else 0, order=order,
+        workers=workers, state_dir=state, show_secrets=show_secrets, on_done=progress)
+    for w in warnings:
+        _err(f"warning: {w}")
+    if output is not None and getattr(output, "value", output) == "json":
+        print(json.dumps({"action": action, "dry_run": action == "push" and not commit,
+                          "results": [r.as_dict() for r in results]}, indent=2))
+    else:
+        for r in results:
+            if r.diff:
+                print(f"--- {r.router} ({'candidate vs running' if action != 'push' or not commit else 'applied'})")
+                print(r.diff)
+        from ergen.cli.tables import print_results
+        print_results(results, dry_run=action == "push" and not commit)
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def push(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
+         commit: Annotated[bool, typer.Option("--commit", help="apply (without it: a dry run)")] = False,
+         mode: ModeOpt = Mode.merge,
+         confirm_timeout: Annotated[Optional[int], typer.Option(
+             "--confirm-timeout", help="seconds: the router reverts unless confirmed")] = None,
+         no_verify: Annotated[bool, typer.Option(
+             "--no-verify", help="with --confirm-timeout: do not check BGP and confirm; ergen confirm does")] = False,
+         verify_wait: Annotated[float, typer.Option(help="seconds to wait for BGP toward Microsoft")] = 60.0,
+         only: Annotated[Optional[Link], typer.Option("--only", help="only the routers of this link")] = None,
+         order: Annotated[Order, typer.Option(help="standby-first: the standby link's routers, checked, "
+                                                   "then the active ones")] = Order.standby_first,
+         workers: WorkersOpt = 4,
+         allow_downgrade: Annotated[bool, typer.Option(
+             "--allow-downgrade", help="adjust or drop commit-confirm where a platform cannot do it")] = False,
+         state_dir: StateOpt = None, platform: PlatformOpt = None, port: PortOpt = None,
+         show_secrets: Annotated[bool, typer.Option("--show-secrets")] = False,
+         output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
+    """Push the rendered configs over NAPALM. A dry run unless --commit."""
+    _change("push", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
+            show_secrets=show_secrets, workers=workers, mode=mode.value, commit=commit,
+            confirm_timeout=confirm_timeout, allow_downgrade=allow_downgrade, verify=not no_verify,
+            verify_wait=verify_wait, order=order.value, only=only.value if only else None, state_dir=state_dir)
+
+
+@app.command()
+@user_errors
+def confirm(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
+            only: Annotated[Optional[Link], typer.Option("--only")] = None, workers: WorkersOpt = 4,
+            platform: PlatformOpt = None, port: PortOpt = None,
+            output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
+    """Confirm a pending commit (made with --confirm-timeout --no-verify) on the routers."""
+    _change("confirm", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
+            workers=workers, only=only.value if only else None)
+
+
+@app.command()
+@user_errors
+def rollback(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
+             only: Annotated[Optional[Link], typer.Option("--only")] = None, workers: WorkersOpt = 4,
+             platform: PlatformOpt = None, port: PortOpt = None,
+             output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
+    """NAPALM rollback: each router goes back to its config before ergen's last commit."""
+    _change("rollback", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
+            workers=workers, only=only.value if only else None)

@@ -76,3 +76,22 @@ def print_matrix(feats, plats) -> None:
     for p in plats.values():
         for f, why in p.unsupported.items():
             console.print(f"  {p.id} {f}: {why}")
+
+
+def print_results(results, dry_run: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False, width=max(Console().width, 110))
+    t = Table(show_header=True, header_style="bold", box=None, padding=(0, 1), pad_edge=False)
+    for col in ("router", "result", "seconds", "BGP to Microsoft", "detail"):
+        t.add_column(col)
+    for r in results:
+        bgp = ", ".join(f"{a} {'up' if up else 'DOWN'}" for a, up in r.bgp.items()) or "-"
+        t.add_row(escape(r.router), ("[green]" if r.ok else "[red]") + escape(r.status) + ("[/green]" if r.ok else "[/red]"),
+                  f"{r.seconds:.1f}", escape(bgp), escape(r.error or (f"saved {r.saved}" if r.saved else "")))
+    console.print(t)
+    bad = sum(1 for r in results if not r.ok)
+    console.print(("dry run: nothing was changed. " if dry_run else "") +
+                  f"{len(results) - bad} of {len(results)} router(s) ok" + (f", {bad} failed" if bad else ""))

@@ -23,7 +23,7 @@ from ergen.lab import frr, netns
 from ergen.lab.netns import LabError
 from ergen.lab.topology import LAB_ROOT, NAME, LabPlan, lab_inventory, load_lab_file, plan_lab
 
-__all__ = ["LabError", "up", "check", "down", "status", "UpResult"]
+__all__ = ["LabError", "up", "check", "down", "status", "UpResult", "load_state", "lab_inventory"]
 
 
 def _need_root() -> None:

@@ -131,6 +131,8 @@ class RouterData(_Strict):
                                 description="the router's BGP ASN (default: the peer ASN Azure has)")
     router_id: str | None = Field(None, pattern=r"^\d{1,3}(\.\d{1,3}){3}$")
     expressroute: list[LinkAttachment] = Field(default_factory=list)
+    napalm_args: dict[str, str | int | bool] = Field(default_factory=dict, description=(
+        "NAPALM optional_args for pushes (e.g. secret, transport, pathspace for FRR); no secrets in clear"))
 
 
 class HostEntry(_Strict):

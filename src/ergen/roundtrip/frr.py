@@ -18,8 +18,9 @@ def parse(text: str) -> Facts:
     f = Facts()
     pls, cls, rms = prefix_lists(root), community_lists(root), route_maps(root)
     for prof in (p for b in root.find("bfd") for p in b.find("profile")):
-        get = lambda k: int(prof.first(k).words[1]) if prof.first(k) else None  # noqa: E731
-        f.bfd_timers.add((get("transmit-interval"), get("receive-interval"), get("detect-multiplier")))
+        # absent = FRR's default (300 ms, 300 ms, x3), which FRR never prints
+        get = lambda k, d: int(prof.first(k).words[1]) if prof.first(k) else d  # noqa: E731
+        f.bfd_timers.add((get("transmit-interval", 300), get("receive-interval", 300), get("detect-multiplier", 3)))
     for n in root.find("interface"):
         w = n.words
         name = w[1]

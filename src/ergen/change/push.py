@@ -1,0 +1,282 @@
+"""Diff, push, confirm and roll back through NAPALM, one Nornir task per router.
+
+Nothing here is imported by render: napalm, netmiko and nornir load only when a change command runs.
+
+A push is a dry run unless ``commit``: it reports "would change" or "no change" and changes
+nothing. With ``commit``, each router's running config is saved locally first (the rollback
+config), then the candidate goes in (merge, or a scoped replace: see ``ergen.change.scope``).
+With ``confirm_timeout`` the router reverts by itself unless confirmed; ergen then checks the
+BGP sessions toward Microsoft and confirms only if every one of them is up.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from ergen.change.review import mask_keys
+from ergen.errors import InputError
+from ergen.secrets import Secret, mask
+
+
+@lru_cache(maxsize=1)
+def capabilities() -> dict:
+    return yaml.safe_load((resources.files("ergen") / "change" / "napalm.yaml").read_text())
+
+
+@dataclass
+class Target:
+    router: str
+    platform: str
+    hostname: str
+    username: str | None
+    password: Secret | None
+    port: int | None
+    optional_args: dict
+    config: str                              # the rendered candidate, keys in clear
+    secrets: tuple[Secret, ...]
+    neighbors: list[tuple[str | None, str]]  # (vrf, address) of the sessions toward Microsoft
+    standby: bool                            # every link on this router is a standby link
+    links: set[str] = field(default_factory=set)
+
+    @property
+    def driver(self) -> str:
+        return capabilities()[self.platform]["driver"]
+
+
+@dataclass
+class RouterResult:
+    router: str
+    status: str                              # no change | would change | changed | confirmed | pending
+    ok: bool                                 #   | reverting | confirmed-manually | rolled back | failed
+    diff: str = ""
+    error: str = ""
+    seconds: float = 0.0
+    bgp: dict[str, bool] = field(default_factory=dict)
+    saved: str = ""                          # the local copy of the config before the commit
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def targets(intents, inventory, *, configs: dict[str, str], lab: dict | None = None,
+            only: str | None = None) -> list[Target]:
+    """One Target per router (``only``: the routers terminating that link)."""
+    from pathlib import Path as P
+
+    from ergen.secrets import resolve
+    out = []
+    routers = {r["name"]: r for r in lab["routers"]} if lab else {}
+    for it in intents:
+        links = {c.link for c in it.circuits}
+        if only and only not in links:
+            continue
+        r = inventory.routers[it.name]
+        if lab:
+            lr = routers[it.name]
+            w = P(lab["workdir"]) / lr["pathspace"]
+            (w / "run").mkdir(parents=True, exist_ok=True)
+            host, user, pw, port = lr["mgmt_address"], "root", None, 22
+            opts = {"key_file": lab["ssh_key"], "pathspace": lr["pathspace"], "confdir": str(w / "etc"),
+                    "rundir": str(w / "run"), "state_dir": str(w / "ergen-state")}
+        else:
+            if not r.hostname:
+                raise InputError("no hostname (management address) to push to", file=inventory.files["hosts"],
+                                 field=f"{it.name}.hostname")
+            host, user, port = r.hostname, r.username, r.port
+            pw = resolve(r.password, base=P(inventory.path), file=inventory.files["hosts"],
+                         field=f"{it.name}.password") if r.password else None
+            opts = dict(r.data.napalm_args)
+        out.append(Target(router=it.name, platform=it.platform, hostname=host, username=user, password=pw,
+                          port=port, optional_args=opts, config=configs[it.name], secrets=tuple(it.secrets),
+                          neighbors=[(n.vrf, n.address) for n in it.neighbors],
+                          standby=all(n.standby for n in it.neighbors), links=links))
+    return out
+
+
+def check_confirm(platform: str, timeout: int, allow_downgrade: bool) -> tuple[int | None, str | None]:
+    """The revert_in NAPALM gets for ``timeout`` seconds on ``platform``, and a warning when adjusted."""
+    rule = capabilities()[platform]["confirm"]
+    if rule is None:
+        if not allow_downgrade:
+            raise InputError(f"{platform} ({capabilities()[platform]['driver']}) has no commit-confirm; pass "
+                             "--allow-downgrade to commit without automatic revert", field="--confirm-timeout")
+        return None, f"{platform}: no commit-confirm, committed without automatic revert"
+    t = timeout
+    if rule["unit"] == "minutes" and t % 60:
+        if not allow_downgrade:
+            raise InputError(f"{platform} confirms in whole minutes; {timeout} s is not (try {-(-t // 60) * 60})",
+                             field="--confirm-timeout")
+        t = -(-t // 60) * 60
+    if rule.get("multiple_of") and t % rule["multiple_of"]:
+        if not allow_downgrade:
+            raise InputError(f"{platform} confirms in multiples of {rule['multiple_of']} s", field="--confirm-timeout")
+        t = -(-t // rule["multiple_of"]) * rule["multiple_of"]
+    lo, hi = rule["min"] * (60 if rule["unit"] == "minutes" else 1), rule["max"] * (60 if rule["unit"] == "minutes" else 1)
+    if not lo <= t <= hi:
+        raise InputError(f"{platform} takes a confirm timeout of {lo}-{hi} s", field="--confirm-timeout")
+    warning = f"{platform}: confirm timeout {timeout} s rounded to {t} s" if t != timeout else None
+    return (t // 60 if rule["unit"] == "minutes" else t), warning
+
+
+def _nornir(tgts: list[Target], workers: int, timeout: int):
+    from nornir.core import Nornir
+    from nornir.core.configuration import Config
+    from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
+    from nornir.core.plugins.connections import ConnectionPluginRegister
+    from nornir.plugins.runners import ThreadedRunner
+
+    ConnectionPluginRegister.auto_register()
+    hosts = Hosts()
+    for t in tgts:
+        hosts[t.router] = Host(
+            name=t.router, hostname=t.hostname, username=t.username,
+            password=t.password.reveal() if t.password else None, port=t.port, platform=t.driver,
+            connection_options={"napalm": ConnectionOptions(extras={"optional_args": t.optional_args,
+                                                                    "timeout": timeout})})
+    return Nornir(inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
+                  runner=ThreadedRunner(num_workers=max(1, workers)), config=Config())
+
+
+def _masked(text: str, t: Target, show: bool) -> str:
+    return text if show else mask_keys(mask(text, list(t.secrets)))
+
+
+def _bgp_up(dev, t: Target) -> dict[str, bool]:
+    data = dev.get_bgp_neighbors()
+    out = {}
+    for vrf, addr in t.neighbors:
+        peers = data.get(vrf or "global", {}).get("peers", {})
+        out[addr] = bool(peers.get(addr, {}).get("is_up"))
+    return out
+
+
+def _state_file(state_dir: Path, router: str, kind: str) -> Path:
+    return state_dir / f"{router}.{kind}.cfg"
+
+
+def _one(task, t: Target, *, action: str, commit: bool, mode: str, revert_in, verify_wait: float,
+         state_dir: Path, show_secrets: bool, on_done: Callable | None) -> RouterResult:
+    from ergen.change.scope import frr_desired, remediation_commands
+
+    t0 = time.monotonic()
+    res = RouterResult(t.router, "failed", False)
+    try:
+        dev = task.host.get_connection("napalm", task.nornir.config)
+        if action == "rollback":
+            dev.rollback()
+            res.status, res.ok = "rolled back", True
+        elif action == "confirm":
+            if not dev.has_pending_commit():
+                res.status, res.ok = "nothing pending", True
+            else:
+                dev.confirm_commit()
+                res.status, res.ok = "confirmed-manually", True
+        else:
+            running = dev.get_config(retrieve="running")["running"]
+            last_file = _state_file(state_dir, t.router, "last")
+            last = last_file.read_text() if last_file.exists() else ""
+            if mode == "replace" and t.platform == "frr":
+                dev.load_replace_candidate(config=frr_desired(running, last, t.config))
+            elif mode == "replace":
+                dev.load_merge_candidate(config=remediation_commands(t.platform, running, last, t.config))
+            else:
+                dev.load_merge_candidate(config=t.config)
+            diff = dev.compare_config() or ""
+            res.diff = _masked(diff, t, show_secrets)
+            if not diff.strip():
+                dev.discard_config()
+                res.status, res.ok = "no change", True
+            elif not commit or action == "diff":
+                dev.discard_config()
+                res.status, res.ok = "would change", True
+            else:
+                state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                saved = _state_file(state_dir, t.router, time.strftime("before-%Y%m%dT%H%M%S"))
+                saved.write_text(running)   # the rollback config, saved before anything is sent
+                saved.chmod(0o600)
+                res.saved = str(saved)
+                dev.commit_config(revert_in=revert_in)
+                last_file.write_text(t.config)
+                last_file.chmod(0o600)
+                if revert_in is None:
+                    res.status, res.ok = "changed", True
+                elif verify_wait <= 0:
+                    res.status, res.ok = "pending", True
+                else:
+                    deadline = time.monotonic() + verify_wait
+                    while True:
+                        res.bgp = _bgp_up(dev, t)
+                        if res.bgp and all(res.bgp.values()):
+                            dev.confirm_commit()
+                            res.status, res.ok = "confirmed", True
+                            break
+                        if time.monotonic() > deadline:
+                            down = ", ".join(a for a, up in res.bgp.items() if not up)
+                            res.status, res.ok = "reverting", False
+                            res.error = f"BGP to {down} not up within {verify_wait:g} s: not confirmed, the " \
+                                        "router reverts by itself"
+                            break
+                        time.sleep(1)
+    except Exception as exc:  # one router's failure is its own: reported, the others go on
+        res.status, res.ok = "failed", False
+        res.error = _masked(" ".join(f"{type(exc).__name__}: {exc}".split())[:400], t, show_secrets)
+    res.seconds = round(time.monotonic() - t0, 2)
+    if on_done:
+        on_done(res)
+    return res
+
+
+def run(tgts: list[Target], *, action: str = "push", commit: bool = False, mode: str = "merge",
+        confirm_timeout: int | None = None, allow_downgrade: bool = False, verify_wait: float = 60.0,
+        order: str = "standby-first", workers: int = 4, state_dir: str | Path = ".ergen-state",
+        show_secrets: bool = False, timeout: int = 60, on_done: Callable | None = None
+        ) -> tuple[list[RouterResult], list[str]]:
+    """Run ``action`` (push | diff | confirm | rollback) on every target; returns results and warnings."""
+    from nornir.core.task import Result
+
+    if mode not in ("merge", "replace"):
+        raise InputError("mode is merge or replace", field="--mode")
+    warnings: list[str] = []
+    revert: dict[str, int | None] = {}
+    if action == "push" and commit and confirm_timeout is not None:
+        for t in tgts:  # refuse before anything is sent
+            revert[t.router], w = check_confirm(t.platform, confirm_timeout, allow_downgrade)
+            if w:
+                warnings.append(w)
+    state = Path(state_dir)
+    batches = [tgts]
+    if action == "push" and commit and order == "standby-first":
+        batches = [[t for t in tgts if t.standby], [t for t in tgts if not t.standby]]
+    results: dict[str, RouterResult] = {}
+    for batch in batches:
+        if not batch:
+            continue
+        if any(not r.ok for r in results.values()):
+            for t in batch:
+                results[t.router] = RouterResult(t.router, "skipped", False,
+                                                 error="not pushed: a router changed before it failed")
+            continue
+        nr = _nornir(batch, workers, timeout)
+
+        def task(task, _by={t.router: t for t in batch}):
+            t = _by[task.host.name]
+            r = _one(task, t, action=action, commit=commit, mode=mode, revert_in=revert.get(t.router),
+                     verify_wait=verify_wait, state_dir=state, show_secrets=show_secrets, on_done=on_done)
+            return Result(host=task.host, result=r, failed=not r.ok)
+
+        agg = nr.run(task=task, name=f"ergen {action}")
+        nr.close_connections(on_good=True, on_failed=True)
+        for name, multi in agg.items():
+            r = multi[0].result if multi and isinstance(multi[0].result, RouterResult) else None
+            if r is None:
+                exc = multi[0].exception if multi else None
+                r = RouterResult(name, "failed", False, error=" ".join(str(exc).split())[:400])
+            results[name] = r
+    return [results[t.router] for t in tgts if t.router in results], warnings
