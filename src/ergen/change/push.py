@@ -44,10 +44,11 @@ class Target:
     neighbors: list[tuple[str | None, str]]  # (vrf, address) of the sessions toward Microsoft
     standby: bool                            # every link on this router is a standby link
     links: set[str] = field(default_factory=set)
+    driver_override: str | None = None       # e.g. "mock": NAPALM's mock driver (napalm_args: driver)
 
     @property
     def driver(self) -> str:
-        return capabilities()[self.platform]["driver"]
+        return self.driver_override or capabilities()[self.platform]["driver"]
 
 
 @dataclass
@@ -93,10 +94,12 @@ def targets(intents, inventory, *, configs: dict[str, str], lab: dict | None = N
             pw = resolve(r.password, base=P(inventory.path), file=inventory.files["hosts"],
                          field=f"{it.name}.password") if r.password else None
             opts = dict(r.data.napalm_args)
+        override = opts.pop("driver", None) if not lab else None
         out.append(Target(router=it.name, platform=it.platform, hostname=host, username=user, password=pw,
                           port=port, optional_args=opts, config=configs[it.name], secrets=tuple(it.secrets),
                           neighbors=[(n.vrf, n.address) for n in it.neighbors],
-                          standby=all(n.standby for n in it.neighbors), links=links))
+                          standby=all(n.standby for n in it.neighbors), links=links,
+                          driver_override=str(override) if override else None))
     return out
 
 

@@ -177,27 +177,34 @@ def _management(plan: LabPlan) -> None:
     auth = work / "authorized_keys"
     auth.write_text(Path(f"{key}.pub").read_text())
     auth.chmod(0o600)
+    for r in plan.routers:
+        start_sshd(r.ns, r.mgmt_address, work / r.pathspace, r.name, work / "ssh_host_ed25519_key", auth)
+    for r in plan.routers:
+        wait_sshd(r.ns, r.mgmt_address, work / r.pathspace)
+
+
+def start_sshd(ns: str, address: str, workdir: Path, hostname: str, host_key: Path, authorized: Path) -> None:
+    """An sshd in ``ns`` on ``address``: root by key only, its own UTS namespace named ``hostname``."""
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
-    for r in plan.routers:
-        d = work / r.pathspace
-        d.mkdir(parents=True, exist_ok=True)
-        conf = d / "sshd_config"
-        conf.write_text("\n".join([
-            f"ListenAddress {r.mgmt_address}", "Port 22", f"HostKey {work / 'ssh_host_ed25519_key'}",
-            f"PidFile {d / 'sshd.pid'}", "PermitRootLogin prohibit-password", "PubkeyAuthentication yes",
-            f"AuthorizedKeysFile {auth}", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-            "UsePAM no", "StrictModes no", "MaxStartups 100:30:200", "MaxSessions 50",
-            "Subsystem sftp internal-sftp", ""]))
-        subprocess.Popen(["ip", "netns", "exec", r.ns, "unshare", "-u", "sh", "-c", 'hostname "$0"; exec "$@"',
-                          r.name, "/usr/sbin/sshd", "-D", "-f", str(conf), "-E", str(d / "sshd.log")],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    deadline = time.monotonic() + 10
-    for r in plan.routers:
-        while not _listening(r.ns, r.mgmt_address):
-            if time.monotonic() > deadline:
-                raise LabError(f"sshd for {r.name} did not start (see {work / r.pathspace / 'sshd.log'})")
-            time.sleep(0.05)
+    workdir.mkdir(parents=True, exist_ok=True)
+    conf = workdir / "sshd_config"
+    conf.write_text("\n".join([
+        f"ListenAddress {address}", "Port 22", f"HostKey {host_key}", f"PidFile {workdir / 'sshd.pid'}",
+        "PermitRootLogin prohibit-password", "PubkeyAuthentication yes", f"AuthorizedKeysFile {authorized}",
+        "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no",
+        "MaxStartups 100:30:200", "MaxSessions 50", "Subsystem sftp internal-sftp", ""]))
+    subprocess.Popen(["ip", "netns", "exec", ns, "unshare", "-u", "sh", "-c", 'hostname "$0"; exec "$@"',
+                      hostname, "/usr/sbin/sshd", "-D", "-f", str(conf), "-E", str(workdir / "sshd.log")],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+
+
+def wait_sshd(ns: str, address: str, workdir: Path, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not _listening(ns, address):
+        if time.monotonic() > deadline:
+            raise LabError(f"sshd in {ns} did not start (see {workdir / 'sshd.log'})")
+        time.sleep(0.05)
 
 
 def _listening(ns: str, address: str) -> bool:
