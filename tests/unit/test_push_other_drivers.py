@@ -1,0 +1,111 @@
+"""Pushes to the other platforms' NAPALM drivers, exercised through NAPALM's own mock driver (no IOS-XE,
+Junos, EOS, NX-OS or IOS-XR device can run here); and the commit-confirm rules checked before sending."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ergen
+from ergen.change import push as change
+from ergen.change.scope import remediation_commands
+from ergen.errors import InputError
+from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch):
+    monkeypatch.setenv("ERGEN_AMS_PASSWORD", "not-used-by-the-mock")
+
+
+def mock_dir(tmp: Path, running: str, diff: str, bgp_up: bool) -> Path:
+    d = tmp / "mock"
+    d.mkdir()
+    files = {
+        "get_config.1": {"running": running, "startup": "", "candidate": ""},
+        "load_merge_candidate.1": {}, "compare_config.1": {"diff": diff}, "commit_config.1": {},
+        "confirm_commit.1": {}, "discard_config.1": {},
+        "get_bgp_neighbors.1": {"global": {"router_id": "192.0.2.11", "peers": {
+            a: {"local_as": 64500, "remote_as": 12076, "remote_id": a, "is_up": bgp_up, "is_enabled": True,
+                "description": "", "uptime": 10, "address_family": {}}
+            for a in ("192.168.100.130", "2001:db8:100::2", "203.0.113.2")}}},
+    }
+    for name, data in files.items():
+        (d / name).write_text(json.dumps(data))
+    for k in range(2, 10):  # ergen polls BGP once a second until its deadline
+        (d / f"get_bgp_neighbors.{k}").write_text((d / "get_bgp_neighbors.1").read_text())
+    return d
+
+
+def ios_target(tmp: Path, **kw):
+    result = ergen.plan(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY))
+    configs = ergen.render_configs(result.intents, show_secrets=True)
+    t = change.targets(result.intents, ergen.load_inventory(EXAMPLE_INVENTORY), configs=configs)[0]
+    assert t.password is not None and t.password.reveal() == "not-used-by-the-mock"
+    assert "not-used" not in repr(t)          # a Secret never prints its value
+    t.driver_override = "mock"
+    t.optional_args = {"path": str(mock_dir(tmp, **kw))}
+    return t
+
+
+def test_ios_xe_push_with_confirm_through_the_mock_driver(tmp_path):
+    t = ios_target(tmp_path, running="hostname ams-er-r1\n", diff="+router bgp 64500", bgp_up=True)
+    res, warnings = change.run([t], commit=True, confirm_timeout=120, verify_wait=5, state_dir=tmp_path / "s")
+    assert res[0].status == "confirmed", res[0].error
+    assert res[0].bgp == {"192.168.100.130": True, "2001:db8:100::2": True, "203.0.113.2": True}
+    assert (tmp_path / "s" / "ams-er-r1.last.cfg").read_text() == t.config      # what ergen owns now
+    saved = [p for p in (tmp_path / "s").glob("ams-er-r1.before-*.cfg")]
+    assert saved and saved[0].read_text() == "hostname ams-er-r1\n"             # saved before sending
+    assert warnings == []
+
+
+def test_bgp_down_leaves_the_commit_to_revert(tmp_path):
+    t = ios_target(tmp_path, running="hostname ams-er-r1\n", diff="+x", bgp_up=False)
+    res, _ = change.run([t], commit=True, confirm_timeout=60, verify_wait=2, state_dir=tmp_path / "s")
+    assert res[0].status == "reverting" and not res[0].ok
+    assert "not confirmed" in res[0].error and "192.168.100.130" in res[0].error
+
+
+def test_dry_run_says_would_change(tmp_path):
+    t = ios_target(tmp_path, running="hostname ams-er-r1\n", diff="+ip prefix-list X", bgp_up=True)
+    res, _ = change.run([t], state_dir=tmp_path / "s")
+    assert res[0].status == "would change" and not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("platform,timeout,allow,revert,warn", [
+    ("ios-xe", 120, False, 2, None),           # NAPALM ios: whole minutes
+    ("ios-xe", 90, True, 2, "rounded to 120 s"),
+    ("junos", 120, False, 120, None),
+    ("junos", 100, True, 120, "rounded to 120 s"),
+    ("eos", 45, False, 45, None),
+    ("frr", 30, False, 30, None),
+    ("ios-xr", 60, True, None, "no commit-confirm"),
+    ("nx-os", 60, True, None, "no commit-confirm"),
+])
+def test_confirm_rules(platform, timeout, allow, revert, warn):
+    got, w = change.check_confirm(platform, timeout, allow)
+    assert got == revert
+    assert (w is None) if warn is None else (warn in w)
+
+
+@pytest.mark.parametrize("platform,timeout,message", [
+    ("ios-xe", 90, "whole minutes"), ("junos", 100, "multiples of 60"), ("ios-xr", 60, "no commit-confirm"),
+    ("nx-os", 60, "--allow-downgrade"), ("ios-xe", 3 * 3600, "60-7200 s"),
+])
+def test_confirm_refused_before_anything_is_sent(tmp_path, platform, timeout, message):
+    t = ios_target(tmp_path, running="", diff="", bgp_up=True)
+    t.platform = platform
+    with pytest.raises(InputError, match=message):
+        change.run([t], commit=True, confirm_timeout=timeout, state_dir=tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_scoped_remediation_never_removes_what_ergen_did_not_push():
+    a = Path("tests/golden/ios-xe/private-microsoft/ams-er-r1.cfg").read_text()
+    b = a.replace("10.21.0.0", "10.22.0.0")
+    running = a + "interface GigabitEthernet9\n description not ergen's\n!\nip route 0.0.0.0 0.0.0.0 192.0.2.1\n"
+    cmds = remediation_commands("ios-xe", running, a, b)
+    assert "no ip route 10.21.0.0 255.255.0.0 Null0 250" in cmds and "ip route 10.22.0.0 255.255.0.0 Null0 250" in cmds
+    assert "GigabitEthernet9" not in cmds and "0.0.0.0 0.0.0.0 192.0.2.1" not in cmds
