@@ -275,3 +275,21 @@ def test_twenty_routers_in_parallel_one_unreachable(fleet, tmp_path):
     print(f"\npush: 1 router {t_one:.1f} s; {FLEET} routers (+1 unreachable) in parallel {t_many:.1f} s, "
           f"ratio {t_many / t_one:.2f}")
     assert t_many < 5 * t_one + 15
+
+
+def test_preflight_on_the_lab(lab_up):
+    state = lab_up
+    r = state["routers"][0]
+    ok = subprocess.run(["ergen", "preflight", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", "p1"],
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and ok.stdout.count("ok   ") >= 10, ok.stdout + ok.stderr
+    conf = Path(state["workdir"]) / r["pathspace"] / "etc" / r["pathspace"] / "vtysh.conf"
+    saved = conf.read_text()
+    conf.write_text("! no integrated config\n")
+    try:
+        bad = subprocess.run(["ergen", "preflight", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", "p1"],
+                             capture_output=True, text=True, timeout=120)
+        assert bad.returncode == 1
+        assert f"{r['name']}: FAIL {conf} has 'service integrated-vtysh-config'" in bad.stdout
+    finally:
+        conf.write_text(saved)

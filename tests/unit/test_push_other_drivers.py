@@ -109,3 +109,35 @@ def test_scoped_remediation_never_removes_what_ergen_did_not_push():
     cmds = remediation_commands("ios-xe", running, a, b)
     assert "no ip route 10.21.0.0 255.255.0.0 Null0 250" in cmds and "ip route 10.22.0.0 255.255.0.0 Null0 250" in cmds
     assert "GigabitEthernet9" not in cmds and "0.0.0.0 0.0.0.0 192.0.2.1" not in cmds
+
+
+def test_preflight_ios_checks_through_the_mock_driver(tmp_path):
+    t = ios_target(tmp_path, running="", diff="", bgp_up=True)
+    d = Path(t.optional_args["path"])
+    (d / "cli.1.show_archive.0").write_text("Archive feature not enabled\n")
+    (d / "cli.2.show_running_config_include_ip_scp_server_enable.0").write_text("ip scp server enable\n")
+    (d / "cli.3.show_privilege.0").write_text("Current privilege level is 15\n")
+    # NAPALM's mock driver answers the ios checks' commands from the files above
+    import unittest.mock as um
+    with um.patch.object(change.Target, "driver", property(lambda self: "ios")):
+        with um.patch.object(change, "_nornir", lambda tg, w, to: _mock_nornir(tg, to)):
+            report = change.preflight([t])
+    checks = {c: ok for c, ok, _ in report["ams-er-r1"]}
+    assert checks == {"NAPALM session opens": True, "archive (path ...)": False, "SCP server": True,
+                      "privilege level 15": True}
+
+
+def _mock_nornir(tgts, timeout):
+    """Nornir with NAPALM's mock driver standing in for ios (the checks run as for ios)."""
+    from nornir.core import Nornir
+    from nornir.core.configuration import Config
+    from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
+    from nornir.core.plugins.connections import ConnectionPluginRegister
+    from nornir.plugins.runners import ThreadedRunner
+    ConnectionPluginRegister.auto_register()
+    hosts = Hosts()
+    for t in tgts:
+        hosts[t.router] = Host(name=t.router, hostname=t.hostname, platform="mock", connection_options={
+            "napalm": ConnectionOptions(extras={"optional_args": t.optional_args})})
+    return Nornir(inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
+                  runner=ThreadedRunner(num_workers=1), config=Config())

@@ -160,6 +160,53 @@ def _bgp_up(dev, t: Target) -> dict[str, bool]:
     return out
 
 
+# What each NAPALM driver needs on the router, checked where a command can tell (ios: cli()).
+_CLI_CHECKS = {
+    "ios": [("show archive", "archive (path ...)", lambda o: "Archive feature not enabled" not in o and "path" in o.lower(),
+             "configure 'archive / path flash:archive' (NAPALM ios needs it for rollback and commit-confirm)"),
+            ("show running-config | include ip scp server enable", "SCP server",
+             lambda o: "ip scp server enable" in o, "configure 'ip scp server enable' (NAPALM ios copies candidates by SCP)"),
+            ("show privilege", "privilege level 15", lambda o: "15" in o, "log in with privilege 15")],
+}
+_KNOWN = {"eos": "eAPI answered (NAPALM eos talks eAPI: 'management api http-commands / no shutdown')",
+          "junos": "NETCONF answered (NAPALM junos: 'set system services netconf ssh')",
+          "iosxr": "XML agent / SSH answered (NAPALM iosxr: 'xml agent tty')",
+          "nxos_ssh": "SSH answered (NAPALM nxos_ssh)"}
+
+
+def _preflight_one(task, t: Target) -> list[tuple[str, bool, str]]:
+    dev = task.host.get_connection("napalm", task.nornir.config)
+    checks = [("NAPALM session opens", True, "")]
+    if hasattr(dev, "preflight"):
+        return checks + dev.preflight()
+    for cmd, what, test, fix in _CLI_CHECKS.get(t.driver, []):
+        out = dev.cli([cmd]).get(cmd, "")
+        checks.append((what, bool(test(out)), fix))
+    if t.driver in _KNOWN:
+        checks.append((_KNOWN[t.driver], True, ""))
+    return checks
+
+
+def preflight(tgts: list[Target], *, workers: int = 4, timeout: int = 30) -> dict[str, list[tuple[str, bool, str]]]:
+    """Per router: can ergen push there? (check, ok, how to fix); an unreachable router says why."""
+    from nornir.core.task import Result
+
+    nr = _nornir(tgts, workers, timeout)
+    by = {t.router: t for t in tgts}
+
+    def task(task):
+        try:
+            checks = _preflight_one(task, by[task.host.name])
+        except Exception as exc:
+            checks = [("NAPALM session opens", False, " ".join(f"{type(exc).__name__}: {exc}".split())[:300])]
+        return Result(host=task.host, result=checks, failed=not all(ok for _, ok, _ in checks))
+
+    agg = nr.run(task=task, name="ergen preflight")
+    nr.close_connections(on_good=True, on_failed=True)
+    return {name: (multi[0].result if isinstance(multi[0].result, list) else
+                   [("NAPALM session opens", False, str(multi[0].exception))]) for name, multi in agg.items()}
+
+
 def _state_file(state_dir: Path, router: str, kind: str) -> Path:
     return state_dir / f"{router}.{kind}.cfg"
 

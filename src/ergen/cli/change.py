@@ -198,3 +198,33 @@ def rollback(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
     """NAPALM rollback: each router goes back to its config before ergen's last commit."""
     _change("rollback", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
             workers=workers, only=only.value if only else None)
+
+
+@app.command()
+@user_errors
+def preflight(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None, workers: WorkersOpt = 4,
+              platform: PlatformOpt = None, port: PortOpt = None,
+              output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
+    """Per router: what its NAPALM driver needs (FRR: vtysh, frr-reload.py, integrated config; IOS: archive,
+    SCP, privilege 15; EOS eAPI, Junos NETCONF) and how to fix what is missing."""
+    from ergen import load_inventory, plan, render_configs
+    from ergen.change import push as change
+    from ergen.cli.main import _load
+
+    inv = load_inventory(inventory)
+    lab_state = None
+    if lab:
+        from ergen.lab import lab_inventory, load_state
+        lab_state, inv = load_state(lab), lab_inventory(inv)
+    result = plan(_load(circuit, None, port), inv, platform=platform)
+    tgts = change.targets(result.intents, inv, configs=render_configs(result.intents, show_secrets=True), lab=lab_state)
+    report = change.preflight(tgts, workers=workers)
+    if output.value == "json":
+        print(json.dumps({r: [{"check": c, "ok": ok, "fix": fix} for c, ok, fix in checks]
+                          for r, checks in report.items()}, indent=2))
+    else:
+        for router, checks in report.items():
+            for check, ok, fix in checks:
+                print(f"{router}: {'ok  ' if ok else 'FAIL'} {check}" + ("" if ok or not fix else f" -> {fix}"))
+    if any(not ok for checks in report.values() for _, ok, _ in checks):
+        raise typer.Exit(1)

@@ -241,6 +241,29 @@ class FRRDriver(NetworkDriver):
         if rc != 0:
             raise CommitError(f"{self.hostname}: rollback failed (rc {rc})")
 
+    # -- preflight --------------------------------------------------------------------------------
+    def preflight(self) -> list[tuple[str, bool, str]]:
+        """What this driver needs on the router: (check, ok, how to fix)."""
+        checks = []
+        ok = self._sh(f"command -v {shlex.quote(self.vtysh_bin)} >/dev/null && echo ok || echo no").strip() == "ok"
+        checks.append(("vtysh is installed", ok, "apt-get install frr"))
+        if ok:
+            out = self._sh(self._vtysh_cmd("show version") + " >/dev/null 2>&1 && echo ok || echo no").strip()
+            checks.append(("vtysh reaches the FRR daemons", out == "ok",
+                           "start FRR; the user needs to be root or in group frrvty"
+                           + (f"; pathspace {self.pathspace}" if self.pathspace else "")))
+        ok = self._sh(f"test -x {shlex.quote(self.frr_reload)} && echo ok || echo no").strip() == "ok"
+        checks.append(("frr-reload.py is installed", ok, "apt-get install frr-pythontools"))
+        conf = f"{self.confdir or '/etc/frr'}/{self.pathspace + '/' if self.pathspace else ''}vtysh.conf"
+        ok = self._sh(f"grep -qs '^service integrated-vtysh-config' {shlex.quote(conf)} && echo ok || echo no"
+                      ).strip() == "ok"
+        checks.append((f"{conf} has 'service integrated-vtysh-config'", ok,
+                       "add it, or frr-reload.py cannot save what it applied"))
+        ok = self._sh(f"mkdir -p {shlex.quote(self.state_dir)} && test -w {shlex.quote(self.state_dir)} "
+                      "&& echo ok || echo no").strip() == "ok"
+        checks.append((f"{self.state_dir} is writable (rollback and pending files)", ok, "create it for the user"))
+        return checks
+
     # -- getters ---------------------------------------------------------------------------------
     def get_facts(self):
         host = self._sh("hostname").strip()
