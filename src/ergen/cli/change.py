@@ -108,7 +108,7 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
 
 def _change(action, circuit, inventory, *, lab=None, platform=None, port=None, output=None, show_secrets=False,
             workers=4, mode="merge", commit=False, confirm_timeout=None, allow_downgrade=False, verify=True,
-            verify_wait=60.0, order="standby-first", only=None, state_dir=None):
+            verify_wait=60.0, order="standby-first", only=None, state_dir=None, ask_password=False):
     from pathlib import Path
 
     from ergen import load_inventory, plan, render_configs
@@ -125,17 +125,37 @@ def _change(action, circuit, inventory, *, lab=None, platform=None, port=None, o
     result = plan(circuits, inv, platform=platform)
     configs = render_configs(result.intents, show_secrets=True)
     tgts = change.targets(result.intents, inv, configs=configs, lab=lab_state, only=only)
+    if ask_password:
+        import getpass
+
+        from ergen.secrets import Secret
+        for t in tgts:
+            if t.password is None and not t.optional_args.get("key_file"):
+                t.password = Secret("prompt", getpass.getpass(f"password for {t.username}@{t.hostname} ({t.router}): "))
     state = Path(state_dir) if state_dir else Path(inv.path) / ".ergen-state" / (f"lab-{lab}" if lab else "")
     done = []
+    bar = None
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+        bar = Progress(transient=True)
+        bar.start()
+        job = bar.add_task(f"ergen {action}", total=len(tgts))
 
     def progress(r):
         done.append(r)
-        _err(f"[{len(done)}/{len(tgts)}] {r.router}: {r.status}" + (f" ({r.error})" if r.error else ""))
+        if bar is not None:
+            bar.update(job, advance=1, description=f"ergen {action}: {r.router} {r.status}")
+        else:
+            _err(f"[{len(done)}/{len(tgts)}] {r.router}: {r.status}" + (f" ({r.error})" if r.error else ""))
 
-    results, warnings = change.run(
-        tgts, action=action, commit=commit, mode=mode, confirm_timeout=confirm_timeout,
-        allow_downgrade=allow_downgrade, verify_wait=verify_wait if verify else 0, order=order,
-        workers=workers, state_dir=state, show_secrets=show_secrets, on_done=progress)
+    try:
+        results, warnings = change.run(
+            tgts, action=action, commit=commit, mode=mode, confirm_timeout=confirm_timeout,
+            allow_downgrade=allow_downgrade, verify_wait=verify_wait if verify else 0, order=order,
+            workers=workers, state_dir=state, show_secrets=show_secrets, on_done=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
     for w in warnings:
         _err(f"warning: {w}")
     if output is not None and getattr(output, "value", output) == "json":
@@ -170,12 +190,15 @@ def push(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
              "--allow-downgrade", help="adjust or drop commit-confirm where a platform cannot do it")] = False,
          state_dir: StateOpt = None, platform: PlatformOpt = None, port: PortOpt = None,
          show_secrets: Annotated[bool, typer.Option("--show-secrets")] = False,
+         ask_password: Annotated[bool, typer.Option(
+             "--ask-password", help="prompt for the password of routers the inventory gives none")] = False,
          output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
     """Push the rendered configs over NAPALM. A dry run unless --commit."""
     _change("push", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
             show_secrets=show_secrets, workers=workers, mode=mode.value, commit=commit,
             confirm_timeout=confirm_timeout, allow_downgrade=allow_downgrade, verify=not no_verify,
-            verify_wait=verify_wait, order=order.value, only=only.value if only else None, state_dir=state_dir)
+            verify_wait=verify_wait, order=order.value, only=only.value if only else None, state_dir=state_dir,
+            ask_password=ask_password)
 
 
 @app.command()
