@@ -130,7 +130,7 @@ def check_confirm(platform: str, timeout: int, allow_downgrade: bool) -> tuple[i
 
 def _nornir(tgts: list[Target], workers: int, timeout: int):
     from nornir.core import Nornir
-    from nornir.core.configuration import Config
+    from nornir.core.configuration import Config, LoggingConfig
     from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
     from nornir.core.plugins.connections import ConnectionPluginRegister
     from nornir.plugins.runners import ThreadedRunner
@@ -144,7 +144,8 @@ def _nornir(tgts: list[Target], workers: int, timeout: int):
             connection_options={"napalm": ConnectionOptions(extras={"optional_args": t.optional_args,
                                                                     "timeout": timeout})})
     return Nornir(inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
-                  runner=ThreadedRunner(num_workers=max(1, workers)), config=Config())
+                  runner=ThreadedRunner(num_workers=max(1, workers)),
+                  config=Config(logging=LoggingConfig(enabled=False)))  # no nornir.log, nothing logged
 
 
 def _masked(text: str, t: Target, show: bool) -> str:
