@@ -27,14 +27,14 @@ IFACES = {
 }
 
 
-def _s(name: str, port: bool = False):
+def _s(name: str, port: bool = False, vpn: tuple[str, ...] = ()):
     d = SCENARIOS / name
-    return d / "circuit.json", d / "inventory", (d / "port.json") if port else None
+    return d / "circuit.json", d / "inventory", (d / "port.json") if port else None, tuple(d / v for v in vpn)
 
 
 CORE = {
     "private-only": _s("private-only"),
-    "private-microsoft": (EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, None),
+    "private-microsoft": (EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, None, ()),
     "qinq-direct": _s("qinq-direct", port=True),
     "dual-stack": _s("dual-stack"),
     "private-vrf": _s("private-vrf"),
@@ -43,7 +43,12 @@ CORE = {
 EXTRAS = {
     "direct-macsec-shaper": (_s("direct-macsec-shaper", port=True), ("macsec", "shaper")),
     "microsoft-nat": (_s("microsoft-nat"), ("nat",)),
+    "ipsec-private": ((EXAMPLE_CIRCUIT, SCENARIOS / "ipsec-private" / "inventory", None,
+                       tuple(SCENARIOS / "ipsec-private" / f for f in
+                             ("gateway.json", "connection-r1.json", "connection-r2.json"))), ("ipsec",)),
 }
+LOOPBACK = {"ios-xe": "Loopback100", "junos": "lo0", "eos": "Loopback100", "nx-os": "loopback100",
+            "ios-xr": "Loopback100", "frr": "lo"}
 
 
 def supported(platform: str, feats) -> bool:
@@ -92,7 +97,7 @@ def files(scenario: str):
 
 def inventory_for(scenario: str, platform: str, dest: Path) -> Path:
     """A copy of the scenario's inventory for ``platform`` (interfaces renamed in order of appearance)."""
-    _, inv, _ = files(scenario)
+    _, inv, _, _ = files(scenario)
     out = dest / f"inv-{scenario}-{platform}"
     shutil.copytree(inv, out)
     if platform == "ios-xe":
@@ -105,13 +110,17 @@ def inventory_for(scenario: str, platform: str, dest: Path) -> Path:
             att["interface"] = names.setdefault(att["interface"], IFACES[platform][len(names)])
             if "nat_inside" in att:
                 att["nat_inside"] = [names.setdefault(i, IFACES[platform][len(names)]) for i in att["nat_inside"]]
+        for att in h.get("data", {}).get("ipsec", []):
+            att["local_interface"] = LOOPBACK[platform]
     (out / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
     return out
 
 
 def plan_case(scenario: str, platform: str):
     import ergen
-    circuit, _, port = files(scenario)
+    from ergen.azure import load_vpn
+    circuit, _, port, vpn = files(scenario)
     with tempfile.TemporaryDirectory() as tmp:
         inv = inventory_for(scenario, platform, Path(tmp))
-        return ergen.plan(ergen.load_circuits(circuit, port=port), ergen.load_inventory(inv))
+        return ergen.plan(ergen.load_circuits(circuit, port=port), ergen.load_inventory(inv),
+                          vpn=[load_vpn(v) for v in vpn])

@@ -34,15 +34,21 @@ def load_inventory(path: Any):
     return _load(path)
 
 
-def validate(circuits, inventory=None, *, platform: str | None = None):
+def validate(circuits, inventory=None, *, platform: str | None = None, vpn=None):
     """Every problem: ExpressRoute's rules, then what each router's platform cannot express (ER801)."""
     from ergen.pipeline import check
-    return check(circuits, inventory, platform=platform)
+    return check(circuits, inventory, platform=platform, vpn=vpn)
 
 
-def plan(circuits, inventory, *, platform: str | None = None) -> "Plan":
+def plan(circuits, inventory, *, platform: str | None = None, vpn=None) -> "Plan":
+    """``vpn``: VPN gateways and connections (ergen.azure.load_vpn) for IPsec over ExpressRoute."""
     from ergen.pipeline import plan as _plan
-    return _plan(circuits, inventory, platform=platform)
+    return _plan(circuits, inventory, platform=platform, vpn=vpn)
+
+
+def load_vpn(path: Any):
+    from ergen.azure import load_vpn as _load
+    return _load(path)
 
 
 def render_configs(intents, *, templates=None, show_secrets: bool = False) -> dict[str, str]:

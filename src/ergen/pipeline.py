@@ -33,7 +33,8 @@ class Plan:
     intents: list[RouterIntent]
 
 
-def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None = None) -> Plan:
+def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None = None,
+         vpn: list | None = None) -> Plan:
     """Check the rules and, when none fails, compute every router's intent.
 
     ``platform`` renders every router as that platform (``ergen render --platform``). A router whose
@@ -41,7 +42,7 @@ def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None 
     """
     if platform is not None:
         inventory = with_platform(inventory, platform)
-    ctx = run(circuits, inventory)
+    ctx = run(circuits, inventory, vpn)
     if not ctx.report.ok:
         raise RulesFailed(ctx.report)
     intents = build_intents(ctx)
@@ -51,11 +52,12 @@ def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None 
     return Plan(report=ctx.report, intents=intents)
 
 
-def check(circuits: list[Circuit], inventory: Inventory | None = None, *, platform: str | None = None) -> Report:
+def check(circuits: list[Circuit], inventory: Inventory | None = None, *, platform: str | None = None,
+          vpn: list | None = None) -> Report:
     """Every problem: the rules, then (when they pass) what each router's platform cannot express."""
     try:
-        return plan(circuits, inventory, platform=platform).report if inventory is not None \
-            else run(circuits, None).report
+        return plan(circuits, inventory, platform=platform, vpn=vpn).report if inventory is not None \
+            else run(circuits, None, vpn).report
     except RulesFailed as exc:
         return exc.report
 
@@ -98,6 +100,23 @@ def config_filename(router: str) -> str:
     return f"{router}.cfg"
 
 
+# files a platform needs beside its config, rendered from another template of its folder
+EXTRA_FILES = {"frr": (("swanctl.conf", "swanctl.j2", "ipsec"),)}
+
+
+def render_extra(intents: list[RouterIntent], *, templates=None, show_secrets: bool = False) -> dict[str, str]:
+    """{file name: text} of the extra files (FRR with IPsec: <router>.swanctl.conf for strongSwan)."""
+    from ergen.render.environment import render_template
+    out = {}
+    for intent in intents:
+        for suffix, template, feature in EXTRA_FILES.get(intent.platform, ()):
+            if feature in intent.features:
+                text = render_template(intent, template, templates=templates, show_secrets=show_secrets,
+                                       version=__version__)
+                out[f"{intent.name}.{suffix}"] = text if show_secrets else mask(text, list(intent.secrets))
+    return out
+
+
 def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: str | Path | None = None,
                   force: bool = False) -> list[Path]:
     """Render every router, then write all files or none.
@@ -109,19 +128,21 @@ def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: st
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError("exists and is not a folder", file=str(out), field="--out")
-    targets = {i.name: out / config_filename(i.name) for i in intents}
+    rendered = {config_filename(k): v for k, v in
+                render_configs(intents, templates=templates, show_secrets=True).items()}  # all or nothing
+    rendered.update(render_extra(intents, templates=templates, show_secrets=True))
+    targets = {name: out / name for name in rendered}
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing and not force:
         raise OutputError(f"would overwrite {', '.join(existing)}; pass --force to replace", file=str(out),
                           field="--out")
-    rendered = render_configs(intents, templates=templates, show_secrets=True)  # all or nothing
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
     written = []
     try:
         staged = {}
         for name, text in rendered.items():
-            p = tmp / config_filename(name)
+            p = tmp / name
             fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)

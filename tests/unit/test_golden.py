@@ -16,16 +16,18 @@ from scenarios import GOLDEN, cases, plan_case
 
 @pytest.mark.parametrize("scenario,platform", cases(), ids=[f"{p}-{s}" for s, p in cases()])
 def test_golden(scenario, platform):
+    from ergen.pipeline import render_extra
     result = plan_case(scenario, platform)
-    configs = ergen.render_configs(result.intents)
+    configs = {f"{k}.cfg": v for k, v in ergen.render_configs(result.intents).items()}
+    configs.update(render_extra(result.intents))      # e.g. <router>.swanctl.conf for FRR with IPsec
     folder = GOLDEN / platform / scenario
     if os.environ.get("ERGEN_REGEN_GOLDEN") == "1":
         folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.cfg"):
+        for old in folder.glob("*"):
             old.unlink()
         for name, text in configs.items():
-            (folder / f"{name}.cfg").write_text(text)
-    expected = {p.stem: p.read_text() for p in sorted(folder.glob("*.cfg"))}
+            (folder / name).write_text(text)
+    expected = {p.name: p.read_text() for p in sorted(folder.glob("*"))}
     assert sorted(configs) == sorted(expected), "routers differ from the reference set"
     for name, text in configs.items():
-        assert text == expected[name], f"{platform}/{scenario}/{name}.cfg differs from the reference"
+        assert text == expected[name], f"{platform}/{scenario}/{name} differs from the reference"

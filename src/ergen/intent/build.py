@@ -212,12 +212,26 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 first=str(first), last=str(last), inside=tuple(Prefix.of(x) for x in nat.inside),
                 outside_interfaces=(ifname,), inside_interfaces=tuple(att.nat_inside)))
 
+    tunnels = ()
+    if router.data.ipsec:
+        from ergen.intent.ipsec import build_tunnels
+        tunnels, nbs, pls, rms, nets = build_tunnels(
+            ctx, router, lambda c: naming.circuit_tag(c.name, ctx.policy(c).tag), bgp_asn)
+        used.add("ipsec")
+        prefix_lists += pls
+        route_maps += rms
+        instances[None]["neighbors"] += nbs
+        for p in nets:
+            instances[None]["networks"].setdefault(p.cidr, p)
+            statics.setdefault((None, p.cidr), StaticRoute(p))
     bgp = tuple(BgpInstance(vrf=k, rd=v["rd"], neighbors=tuple(v["neighbors"]),
                             networks=tuple(v["networks"].values()))
                 for k, v in instances.items() if k is None or v["neighbors"])
     secrets = {n.md5.ref: n.md5 for b in bgp for n in b.neighbors if n.md5}
     for m in macsecs.values():
         secrets.update({m.ckn.ref: m.ckn, m.cak.ref: m.cak})
+    for t in tunnels:
+        secrets[t.psk.ref] = t.psk
     return RouterIntent(
         name=router.name, hostname=router.hostname, platform=router.platform, bgp_asn=bgp_asn,
         router_id=router.data.router_id, circuits=tuple(circuits.values()),
@@ -226,7 +240,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         prefix_lists=tuple(prefix_lists), community_lists=tuple(community_lists.values()),
         route_maps=tuple(route_maps), bgp=bgp, vrfs=tuple(vrfs.values()),
         static_routes=tuple(sorted(statics.values(), key=lambda s: (s.vrf or "", s.prefix.version))),
-        shapers=tuple(shapers.values()), nat=tuple(nats), macsec=tuple(macsecs.values()),
+        shapers=tuple(shapers.values()), nat=tuple(nats), macsec=tuple(macsecs.values()), ipsec=tuple(tunnels),
         features=frozenset(used), secrets=tuple(secrets.values()))
 
 

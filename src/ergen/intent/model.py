@@ -106,6 +106,9 @@ class Neighbor:
     link: str
     standby: bool
     vrf: str | None = None
+    update_source: str | None = None   # BGP inside an IPsec tunnel: from the router's tunnel address
+    ebgp_multihop: int | None = None
+    tunnel: int | None = None          # the tunnel interface number it runs through
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,52 @@ class CircuitSummary:
 
 
 @dataclass(frozen=True)
+class IkeProposal:
+    encryption: str             # aes256 | aes192 | aes128 | aes256gcm16 | aes128gcm16 | 3des
+    integrity: str              # sha256 | sha384 | sha1 | md5 (GCM: the PRF)
+    dh_group: int               # 2, 14, 24, 19 (ECP256), 20 (ECP384)
+
+
+@dataclass(frozen=True)
+class EspProposal:
+    encryption: str             # aes256gcm16 | aes256 | aes128 | 3des ...
+    integrity: str | None       # sha256 | sha1 | None (GCM)
+    pfs_group: int | None       # None: no PFS
+
+
+@dataclass(frozen=True)
+class IpsecTunnel:
+    """One route-based IKEv2 tunnel to one Azure VPN gateway instance, with BGP inside."""
+
+    name: str                   # ER-<TAG>-VPN<k>: IKE/IPsec objects, profile, connection
+    index: int
+    number: int                 # tunnel interface number (IOS: Tunnel<number>)
+    local_address: str
+    local_interface: str
+    remote_address: str         # the gateway instance's private or public IP
+    remote_name: str            # the instance (ipConfiguration) name
+    psk: Secret
+    ike: tuple[IkeProposal, ...]
+    esp: tuple[EspProposal, ...]
+    inner_local: str            # this router's BGP address in the tunnel (APIPA)
+    inner_remote: str           # Azure's BGP address of that instance
+    remote_as: int
+    advertise: tuple[Prefix, ...]
+    ike_lifetime_s: int = 28800
+    esp_lifetime_s: int = 27000
+    esp_lifetime_kb: int = 102400000
+    dpd_s: int = 10
+    mss: int = 1350
+    mtu: int = 1400
+    over: str = "private"
+    circuit: str = ""
+
+    @property
+    def esp_lifetime_bytes(self) -> int:
+        return self.esp_lifetime_kb * 1024
+
+
+@dataclass(frozen=True)
 class RouterIntent:
     name: str
     hostname: str | None
@@ -219,6 +268,7 @@ class RouterIntent:
     shapers: tuple[Shaper, ...] = ()
     nat: tuple[SourceNat, ...] = ()
     macsec: tuple[Macsec, ...] = ()
+    ipsec: tuple[IpsecTunnel, ...] = ()
     features: frozenset[str] = frozenset()   # capabilities.yaml feature ids this router uses
     secrets: tuple[Secret, ...] = field(default=(), repr=False)
 

@@ -126,11 +126,30 @@ class LinkAttachment(_Strict):
         return v
 
 
+class IpsecAttachment(_Strict):
+    """IPsec/IKEv2 tunnels from this router to an Azure VPN gateway, over one peering of a circuit."""
+
+    connection: str = Field(description="the Azure VirtualNetworkGatewayConnection's name (from --vpn files)")
+    circuit: str = Field(description="the circuit whose peering carries the tunnels")
+    over: PeeringName = Field("private", description="private (gateway private IPs) or microsoft (public IPs)")
+    local_address: str = Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}$",
+                               description="tunnel source: an address of this router inside the peering's "
+                                           "advertised prefixes (Azure must route back to it)")
+    local_interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]*$",
+                                 description="the interface holding local_address (e.g. Loopback100, lo)")
+    psk: str = Field(pattern=SECRET_PATTERN, description="pre-shared key by reference")
+    bgp_addresses: list[str] = Field(min_length=1, description="this router's BGP address in each tunnel "
+                                                               "(APIPA 169.254.21.0-169.254.22.255), by instance")
+    advertise: list[str] = Field(default_factory=list, description="prefixes sent over the tunnels (more "
+                                                                   "specific than over the peering)")
+
+
 class RouterData(_Strict):
     bgp_asn: int | None = Field(None, ge=1, le=4294967295,
                                 description="the router's BGP ASN (default: the peer ASN Azure has)")
     router_id: str | None = Field(None, pattern=r"^\d{1,3}(\.\d{1,3}){3}$")
     expressroute: list[LinkAttachment] = Field(default_factory=list)
+    ipsec: list[IpsecAttachment] = Field(default_factory=list)
     napalm_args: dict[str, str | int | bool] = Field(default_factory=dict, description=(
         "NAPALM optional_args for pushes (e.g. secret, transport, pathspace for FRR); no secrets in clear"))
 

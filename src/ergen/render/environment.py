@@ -51,9 +51,14 @@ def environment(platform: str, user_dir: str | None, show_secrets: bool) -> jinj
 def render_router(intent: RouterIntent, *, templates: str | Path | None = None, show_secrets: bool = False,
                   version: str = "") -> str:
     """The whole config of one router as text. ``show_secrets`` False prints keys as ``<secret ref>``."""
+    return render_template(intent, "main.j2", templates=templates, show_secrets=show_secrets, version=version)
+
+
+def render_template(intent: RouterIntent, name: str, *, templates: str | Path | None = None,
+                    show_secrets: bool = False, version: str = "") -> str:
     env = environment(intent.platform, str(templates) if templates else None, show_secrets)
     try:
-        tpl = env.get_template("main.j2")
+        tpl = env.get_template(name)
         text = tpl.render(r=intent, version=version)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found for platform {intent.platform}") from None

@@ -85,6 +85,22 @@ _TABLE = [
     ("ER702", "md5-mismatch", E, "the inventory's MD5 key differs from the peering's sharedKey in Azure"),
     ("ER703", "md5-missing", E, "Azure has an MD5 key on the peering, the inventory none"),
     ("ER704", "secret-unresolved", E, "a secret reference cannot be read"),
+    # IPsec over ExpressRoute
+    ("ER901", "vpn-connection-unknown", E, "a router names a VPN connection (or its gateway) not among the --vpn files"),
+    ("ER902", "ipsec-proposal-unsupported", E, "an IPsec/IKE policy value Azure does not support"),
+    ("ER903", "apipa-out-of-range", E, "Azure takes APIPA BGP addresses from 169.254.21.0-169.254.22.255 only"),
+    ("ER904", "apipa-duplicate", E, "BGP addresses inside tunnels must be distinct"),
+    ("ER905", "tunnel-prefix-not-more-specific", E, "prefixes sent over the tunnel must be more specific than "
+                                                    "(or disjoint from) those over the peering, or Azure sends "
+                                                    "the traffic unencrypted over ExpressRoute"),
+    ("ER906", "gateway-not-reachable", E, "private gateway addresses need private peering and "
+                                          "useLocalAzureIpAddress; public ones Microsoft peering"),
+    ("ER907", "tunnel-source-not-advertised", E, "the tunnel source must be inside the prefixes the router "
+                                                 "advertises over that peering"),
+    ("ER908", "psk-weak", E, "the pre-shared key must be at least 16 characters and not all of one kind"),
+    ("ER909", "bgp-asn-equals-gateway", E, "the router's ASN must differ from the gateway's (65515 by default)"),
+    ("ER910", "tunnel-count", E, "one BGP address per gateway instance (two for active/active)"),
+    ("ER911", "psk-mismatch", E, "the pre-shared key differs from the connection's sharedKey in Azure"),
     # platforms
     ("ER801", "platform-feature-unsupported", E, "the router's platform cannot express a feature its intent uses "
                                                  "(see ergen platforms)"),

@@ -74,6 +74,8 @@ class Context:
     circuits: list[Circuit]
     inventory: Inventory
     report: Report = field(default_factory=Report)
+    gateways: list = field(default_factory=list)      # ergen.model.vpn.VpnGateway
+    connections: list = field(default_factory=list)   # ergen.model.vpn.VpnConnection
     _secrets: dict[str, Secret | None] = field(default_factory=dict)
 
     # -- reporting ------------------------------------------------------------------
@@ -155,6 +157,14 @@ class Context:
                 self._secrets[ref] = None
         return self._secrets[ref]
 
+    def connection(self, name: str):
+        return next((c for c in self.connections if c.name.lower() == name.lower()), None)
+
+    def gateway_of(self, connection):
+        gid = (connection.gateway_id or "").lower()
+        return next((g for g in self.gateways if (g.id or "").lower() == gid or
+                     gid.endswith("/" + g.name.lower())), None)
+
     def secrets(self) -> list[Secret]:
         return [s for s in self._secrets.values() if s is not None]
 
@@ -168,17 +178,21 @@ def check(fn: Check) -> Check:
     return fn
 
 
-def validate(circuits: list[Circuit], inventory: Inventory | None = None) -> Report:
+def validate(circuits: list[Circuit], inventory: Inventory | None = None, vpn: list | None = None) -> Report:
     """Run every rule; ``inventory`` None checks the circuits alone (Azure-side rules only)."""
-    ctx = run(circuits, inventory)
+    ctx = run(circuits, inventory, vpn)
     return ctx.report
 
 
-def run(circuits: list[Circuit], inventory: Inventory | None = None) -> Context:
+def run(circuits: list[Circuit], inventory: Inventory | None = None, vpn: list | None = None) -> Context:
+    """``vpn``: VPN gateways and connections (ergen.model.vpn) for IPsec over ExpressRoute."""
+    from ergen.model.vpn import VpnConnection, VpnGateway
     from ergen.rules import checks  # noqa: F401  (registers the checks)
 
     inv = inventory or Inventory(path=".", routers={})
-    ctx = Context(circuits=circuits, inventory=inv)
+    ctx = Context(circuits=circuits, inventory=inv,
+                  gateways=[v for v in vpn or [] if isinstance(v, VpnGateway)],
+                  connections=[v for v in vpn or [] if isinstance(v, VpnConnection)])
     for fn in CHECKS:
         fn(ctx)
     return ctx

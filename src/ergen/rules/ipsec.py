@@ -1,0 +1,121 @@
+"""IPsec over ExpressRoute: the tunnels to Azure's VPN gateway (site-to-site over Microsoft peering, or
+a gateway's private IPs over private peering), per expressroute-facts.md §5."""
+
+from __future__ import annotations
+
+import hmac
+
+import netaddr
+
+from ergen.intent.addressing import PrefixError, parse_prefix
+from ergen.rules.engine import Context, check
+
+IKE_ENCRYPTION = {"AES256", "AES192", "AES128", "GCMAES256", "GCMAES128", "DES3", "DES"}
+IKE_INTEGRITY = {"SHA384", "SHA256", "SHA1", "MD5", "GCMAES256", "GCMAES128"}
+DH_GROUPS = {"DHGroup24", "ECP384", "ECP256", "DHGroup14", "DHGroup2048", "DHGroup2", "DHGroup1", "None"}
+IPSEC_ENCRYPTION = {"GCMAES256", "GCMAES192", "GCMAES128", "AES256", "AES192", "AES128", "DES3", "DES", "None"}
+IPSEC_INTEGRITY = {"GCMAES256", "GCMAES192", "GCMAES128", "SHA256", "SHA1", "MD5"}
+PFS_GROUPS = {"PFS24", "ECP384", "ECP256", "PFS2048", "PFS2", "PFS1", "PFS14", "PFSMM", "None"}
+APIPA = netaddr.IPRange("169.254.21.0", "169.254.22.255")
+_PSK_CHARS = __import__("re").compile(r"^[A-Za-z0-9_.:+=@%*!,/-]+$")
+DEFAULT_GATEWAY_ASN = 65515
+
+
+def _ins(value: str, allowed: set[str]) -> bool:
+    return value.lower() in {a.lower() for a in allowed}
+
+
+@check
+def ipsec_tunnels(ctx: Context) -> None:
+    seen_bgp: dict[str, str] = {}
+    for router in ctx.inventory.routers.values():
+        for i, att in enumerate(router.data.ipsec):
+            where = f"{router.name}.data.ipsec[{i}]"
+            f = ctx.hosts_file
+            conn = ctx.connection(att.connection)
+            if conn is None:
+                ctx.add("ER901", f, f"{where}.connection", f"VPN connection {att.connection!r} is not among the "
+                                                           "--vpn files")
+                continue
+            gw = ctx.gateway_of(conn)
+            if gw is None:
+                ctx.add("ER901", f, f"{where}.connection", f"the gateway of {conn.name} ({conn.gateway_id}) is not "
+                                                           "among the --vpn files")
+                continue
+            for j, pol in enumerate(conn.ipsec_policies):
+                for field, allowed in (("ike_encryption", IKE_ENCRYPTION), ("ike_integrity", IKE_INTEGRITY),
+                                       ("dh_group", DH_GROUPS), ("ipsec_encryption", IPSEC_ENCRYPTION),
+                                       ("ipsec_integrity", IPSEC_INTEGRITY), ("pfs_group", PFS_GROUPS)):
+                    v = getattr(pol, field)
+                    if not _ins(v, allowed):
+                        ctx.add("ER902", conn.source_file, f"ipsecPolicies[{j}].{field}",
+                                f"{v!r} is not an Azure value; allowed: {', '.join(sorted(allowed))}")
+                gcm_enc, gcm_int = pol.ipsec_encryption.upper().startswith("GCM"), pol.ipsec_integrity.upper().startswith("GCM")
+                if gcm_enc != gcm_int or (gcm_enc and pol.ipsec_encryption.upper() != pol.ipsec_integrity.upper()):
+                    ctx.add("ER902", conn.source_file, f"ipsecPolicies[{j}].ipsec_integrity",
+                            "with GCM, IPsec encryption and integrity must be the same GCM algorithm")
+            # reachability of the gateway over the chosen peering
+            if att.over == "private" and not (gw.enable_private_ip and conn.use_local_azure_ip_address):
+                ctx.add("ER906", f, f"{where}.over", f"{gw.name} has no private IPs in use (enablePrivateIpAddress "
+                                                     "and the connection's useLocalAzureIpAddress must be on)")
+            if att.over == "microsoft" and not all(inst.public_ip for inst in gw.instances):
+                ctx.add("ER906", f, f"{where}.over", f"{gw.name} has no public tunnel IPs for Microsoft peering")
+            # tunnel count and APIPA addresses
+            if len(att.bgp_addresses) != len(gw.instances):
+                ctx.add("ER910", f, f"{where}.bgp_addresses", f"{len(att.bgp_addresses)} address(es) for "
+                                                              f"{len(gw.instances)} gateway instance(s)")
+            for j, a in enumerate(att.bgp_addresses):
+                try:
+                    ip = netaddr.IPAddress(a)
+                except (netaddr.AddrFormatError, ValueError):
+                    ctx.add("ER903", f, f"{where}.bgp_addresses[{j}]", f"{a!r} is not an IPv4 address")
+                    continue
+                if ip not in APIPA:
+                    ctx.add("ER903", f, f"{where}.bgp_addresses[{j}]", f"{a} is outside 169.254.21.0-169.254.22.255")
+                if a in seen_bgp:
+                    ctx.add("ER904", f, f"{where}.bgp_addresses[{j}]", f"{a} is also used at {seen_bgp[a]}")
+                seen_bgp.setdefault(a, f"{where}.bgp_addresses[{j}]")
+            for inst in gw.instances:
+                for a in [*inst.apipa_bgp_ips, *(c.address for c in conn.custom_bgp_addresses)]:
+                    if a in att.bgp_addresses:
+                        ctx.add("ER904", f, f"{where}.bgp_addresses", f"{a} is Azure's BGP address on {inst.name}")
+            asn = router.data.bgp_asn
+            if asn is not None and asn == (gw.bgp_asn or DEFAULT_GATEWAY_ASN):
+                ctx.add("ER909", f, f"{router.name}.data.bgp_asn", f"{asn} is the gateway's ASN")
+            # the tunnel source is advertised over the peering, the tunnel prefixes are more specific
+            circuit = ctx.circuit(att.circuit)
+            pol = ctx.policy(circuit) if circuit else None
+            peer_adv = []
+            for t in (getattr(pol, att.over).advertise if pol else []):
+                try:
+                    peer_adv.append(parse_prefix(t))
+                except PrefixError:
+                    pass
+            src = netaddr.IPAddress(att.local_address)
+            if circuit is None:
+                ctx.add("ER501", f, f"{where}.circuit", f"circuit {att.circuit!r} is not among the circuit files")
+            elif not any(src in p for p in peer_adv):
+                ctx.add("ER907", f, f"{where}.local_address", f"{src} is not inside {att.over}.advertise of "
+                                                              f"{circuit.name}")
+            for j, t in enumerate(att.advertise):
+                try:
+                    net = parse_prefix(t)
+                except PrefixError as exc:
+                    ctx.add("ER401", f, f"{where}.advertise[{j}]", str(exc))
+                    continue
+                same = [p for p in peer_adv if p.prefixlen >= net.prefixlen and (net in p or p in net)]
+                if same:
+                    ctx.add("ER905", f, f"{where}.advertise[{j}]", f"{net} is not more specific than {same[0]} "
+                                                                   f"advertised over {att.over} peering")
+            # the pre-shared key
+            secret = ctx.secret(att.psk, f, f"{where}.psk")
+            if secret is not None:
+                v = secret.reveal()
+                if len(v) < 16 or v.isdigit() or v.isalpha() or len(set(v)) < 6:
+                    ctx.add("ER908", f, f"{where}.psk", f"the key in {att.psk} is weak (16+ characters, "
+                                                        "letters and digits, not repetitive)")
+                elif not _PSK_CHARS.match(v):
+                    ctx.add("ER908", f, f"{where}.psk", f"the key in {att.psk} has characters a router config "
+                                                        "cannot quote safely (use letters, digits and -_.:+=@%*!,/)")
+                if conn.shared_key is not None and not hmac.compare_digest(conn.shared_key.get_secret_value(), v):
+                    ctx.add("ER911", f, f"{where}.psk", f"the key in {att.psk} differs from {conn.name}'s sharedKey")
