@@ -13,6 +13,10 @@ command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v git >/dev/null 2>&1 || need+=(git)
+[ -x /usr/sbin/charon-systemd ] || need+=(charon-systemd)
+command -v swanctl >/dev/null 2>&1 || need+=(strongswan-swanctl)
+[ -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] || need+=(libcharon-extra-plugins)
+[ -e /usr/lib/ipsec/plugins/libstrongswan-gcm.so ] || need+=(libstrongswan-standard-plugins)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "install-system-deps: not root; install with: sudo apt-get install -y ${need[*]}" >&2

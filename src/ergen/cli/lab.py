@@ -21,11 +21,14 @@ def lab_up(circuit: CircuitArgs, inventory: InventoryOpt, name: NameOpt = "er",
            lab_file: Annotated[Optional[Path], typer.Option(
                "--lab", help="what the simulated edges announce (default: ergen/data/lab.yaml)")] = None,
            wait: Annotated[float, typer.Option(help="seconds to wait for every BGP session")] = 60.0,
+           vpn: Annotated[Optional[list[Path]], typer.Option(
+               "--vpn", help="an Azure VPN gateway or connection JSON (IPsec over ExpressRoute); repeat")] = None,
            peerings: PeeringsOpt = None) -> None:
     """Build the lab and wait until every BGP session to the simulated edges is Established."""
-    from ergen import load_inventory, lab
+    from ergen import load_inventory, load_vpn, lab
 
-    res = lab.up(_load(circuit, peerings), load_inventory(inventory), name=name, lab_file=lab_file, wait=wait)
+    res = lab.up(_load(circuit, peerings), load_inventory(inventory), name=name, lab_file=lab_file, wait=wait,
+                 vpn=[load_vpn(v) for v in vpn or []])
     p = res.plan
     for note in p.notes:
         print(f"note: {note}")

@@ -222,8 +222,9 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         route_maps += rms
         instances[None]["neighbors"] += nbs
         for p in nets:
+            # no discard anchor here: these are more specific than what the router really routes, and a
+            # discard route for them would win over the real, shorter routes (longest match)
             instances[None]["networks"].setdefault(p.cidr, p)
-            statics.setdefault((None, p.cidr), StaticRoute(p))
     bgp = tuple(BgpInstance(vrf=k, rd=v["rd"], neighbors=tuple(v["neighbors"]),
                             networks=tuple(v["networks"].values()))
                 for k, v in instances.items() if k is None or v["neighbors"])

@@ -22,6 +22,7 @@ _DH = {"dhgroup24": 24, "ecp384": 20, "ecp256": 19, "dhgroup14": 14, "dhgroup204
        "dhgroup1": 1}
 _PFS = {"pfs24": 24, "ecp384": 20, "ecp256": 19, "pfs2048": 14, "pfs14": 14, "pfs2": 2, "pfs1": 1, "none": None}
 
+TUNNEL_LOCAL_PREF = 200
 DEFAULT_IKE = (IkeProposal("aes256", "sha256", 2), IkeProposal("aes256", "sha1", 2))
 DEFAULT_ESP = (EspProposal("aes256gcm16", None, None), EspProposal("aes256", "sha1", None))
 
@@ -59,6 +60,14 @@ def build_tunnels(ctx, router, tag_of, bgp_asn: int):
                              code="ER704")
         ike, esp, life = proposals(conn)
         advertise = tuple(Prefix.of(t) for t in att.advertise)
+        # the gateway's address goes over the peering: a host route via this router's Microsoft edge
+        # (else the VNet route learned through the tunnel would carry the tunnel itself)
+        link = next((a.link for a in router.data.expressroute if a.circuit.lower() == circuit.name.lower()), None)
+        peering = circuit.peering(att.over)
+        hop = None
+        if link and peering is not None:
+            from ergen.intent.addressing import link_addresses
+            hop = link_addresses(getattr(peering, f"{link}_peer_address_prefix")).microsoft.address
         custom = {c.ip_configuration_id.lower(): c.address for c in conn.custom_bgp_addresses}
         for k, inst in enumerate(gw.instances):
             remote = inst.private_ip if att.over == "private" else inst.public_ip
@@ -70,7 +79,7 @@ def build_tunnels(ctx, router, tag_of, bgp_asn: int):
                 local_interface=att.local_interface, remote_address=remote, remote_name=inst.name, psk=psk,
                 ike=ike, esp=esp, inner_local=att.bgp_addresses[k], inner_remote=azure_bgp,
                 remote_as=gw.bgp_asn or DEFAULT_GATEWAY_ASN, advertise=advertise, over=att.over,
-                circuit=circuit.name, **life))
+                circuit=circuit.name, underlay_next_hop=hop, **life))
         rm_in, rm_out = f"{naming.owned_prefix(tag)}VPN-IN", f"{naming.owned_prefix(tag)}VPN-OUT"
         pl_in, pl_out = f"{rm_in}-PFX", f"{rm_out}-PFX"
         pls.append(PrefixList(pl_in, 4, (PrefixListEntry(10, "deny", Prefix.of("0.0.0.0/0")),
@@ -78,7 +87,9 @@ def build_tunnels(ctx, router, tag_of, bgp_asn: int):
         pls.append(PrefixList(pl_out, 4, tuple(PrefixListEntry(10 * (j + 1), "permit", p)
                                                for j, p in enumerate(advertise)) or
                               (PrefixListEntry(10, "deny", Prefix.of("0.0.0.0/0"), le=32),)))
-        rms.append(RouteMap(rm_in, 4, (RouteMapEntry(10, "permit", pl_in),)))
+        # routes learned through the tunnels win over the same routes from the peering: traffic to Azure
+        # goes encrypted (Azure, for its part, prefers the more specific prefixes sent over the tunnels)
+        rms.append(RouteMap(rm_in, 4, (RouteMapEntry(10, "permit", pl_in, set_local_preference=TUNNEL_LOCAL_PREF),)))
         rms.append(RouteMap(rm_out, 4, (RouteMapEntry(10, "permit", pl_out),)))
         for t in tunnels[-len(gw.instances):]:
             neighbors.append(Neighbor(

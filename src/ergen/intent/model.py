@@ -242,6 +242,8 @@ class IpsecTunnel:
     mtu: int = 1400
     over: str = "private"
     circuit: str = ""
+    underlay_next_hop: str | None = None   # Microsoft's edge on this router's link: the gateway address
+    #                                        is reached over ExpressRoute, never through the tunnel itself
 
     @property
     def esp_lifetime_bytes(self) -> int:

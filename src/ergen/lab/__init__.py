@@ -10,6 +10,7 @@ Needs root (namespaces) and Debian's frr. Nothing is sent outside the lab's own 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import shutil
@@ -43,15 +44,16 @@ class UpResult:
     seconds_to_converged: float | None = None   # every session also sends and receives what the intent says
 
 
-def build(circuits, inventory, name: str = "er", lab_file=None) -> LabPlan:
-    """Plan a lab (no side effects): render FRR for every router, configure the edges from the circuits."""
+def build(circuits, inventory, name: str = "er", lab_file=None, vpn=None, gateway_ike: str | None = None) -> LabPlan:
+    """Plan a lab (no side effects): render FRR for every router, configure the edges from the circuits,
+    and with ``vpn`` the Azure VPN gateway instances from the gateway and connection JSON."""
     import ergen
     from ergen.rules.engine import run
 
     inv = lab_inventory(inventory)
-    result = ergen.plan(circuits, inv)
+    result = ergen.plan(circuits, inv, vpn=vpn)
     configs = ergen.render_configs(result.intents, show_secrets=True)
-    ctx = run(circuits, inv)
+    ctx = run(circuits, inv, vpn)
     notes = ["802.1Q: this kernel has no VLAN devices; each subinterface is its own veth with the "
              "subinterface's name (the tags are checked in the rendered config, not on the wire)"]
     md5: dict[tuple[str, str], str | None] = {}
@@ -67,12 +69,54 @@ def build(circuits, inventory, name: str = "er", lab_file=None) -> LabPlan:
                 if secret:
                     notes.append(f"{c.name} {p.short}: the circuit JSON does not show Azure's sharedKey; "
                                  "the simulated edge uses the inventory's key")
-    return plan_lab(name, circuits, result.intents, configs, md5, load_lab_file(lab_file), notes)
+    plan = plan_lab(name, circuits, result.intents, configs, md5, load_lab_file(lab_file), notes)
+    if any(i.ipsec for i in result.intents):
+        _plan_ipsec(plan, result.intents, ctx, gateway_ike)
+    return plan
 
 
-def up(circuits, inventory, name: str = "er", lab_file=None, wait: float = 60.0) -> UpResult:
+def _plan_ipsec(plan: LabPlan, intents, ctx, gateway_ike: str | None) -> None:
+    """Gateway instances from the VPN JSON; the routers' strongSwan configs as ergen renders them."""
+    from ergen.lab.ipsec import AZURE_ESP, AZURE_IKE, GatewaySim, vnet_subnet
+    from ergen.pipeline import render_extra
+
+    extra = render_extra(intents, show_secrets=True)
+    gws: dict[str, GatewaySim] = {}
+    private_ips = []
+    for it in intents:
+        if not it.ipsec:
+            continue
+        plan.ipsec_configs[it.name] = extra[f"{it.name}.swanctl.conf"]
+        for t in it.ipsec:
+            k = len(gws) if t.remote_name not in gws else None
+            g = gws.get(t.remote_name)
+            if g is None:
+                g = gws[t.remote_name] = GatewaySim(
+                    name=t.remote_name, ns=f"erg-{plan.name}-gw{k}", pathspace=f"erg{plan.name}gw{k}",
+                    private_ip=t.remote_address, prefixlen=24, bgp_ip=t.inner_remote, asn=t.remote_as)
+                private_ips.append(t.remote_address)
+            ike = gateway_ike or AZURE_IKE
+            g.peers.append({"router": it.name, "local_address": t.local_address, "inner": t.inner_local,
+                            "psk": t.psk.reveal(), "ike": ike, "esp": AZURE_ESP, "asn": it.bgp_asn})
+            plan.tunnels.append({"router": it.name, "name": t.name, "gateway": t.remote_name,
+                                 "inner_remote": t.inner_remote, "remote_address": t.remote_address})
+    net = vnet_subnet(private_ips)
+    plan.vnet_ns = f"erg-{plan.name}-vnet"
+    plan.vnet_prefix = str(net)
+    for i, g in enumerate(gws.values()):
+        g.vnet_address = str(ipaddress.ip_network(plan.vnet_prefix).network_address + 200 + i)
+    plan.gateways = list(gws.values())
+    plan.namespaces += [plan.vnet_ns, *(g.ns for g in plan.gateways)]
+    plan.pathspaces += [g.pathspace for g in plan.gateways]
+    plan.notes.append("IPsec: strongSwan with userspace IPsec (kernel-libipsec, TUN ipsec0): this kernel has "
+                      "no XFRM; the gateway instances are configured from the VPN gateway and connection JSON")
+
+
+def up(circuits, inventory, name: str = "er", lab_file=None, wait: float = 60.0, vpn=None,
+       gateway_ike: str | None = None) -> UpResult:
+    """``gateway_ike``: the simulated gateway's IKE proposals instead of Azure's (to test a mismatch)."""
     _need_root()
-    plan = build(circuits, inventory, name, lab_file)
+    plan = build(circuits, inventory, name, lab_file, vpn=vpn, gateway_ike=gateway_ike)
     workdir = Path(plan.workdir)
     if workdir.exists() or set(plan.namespaces) & netns.existing():
         raise LabError(f"lab {name} is already up (ergen lab down --name {name})")
@@ -83,6 +127,8 @@ def up(circuits, inventory, name: str = "er", lab_file=None, wait: float = 60.0)
     try:
         _create(plan)
         established, when = _wait(plan, wait, t0)
+        if plan.gateways and when is not None:
+            _ipsec_initiate(plan)
         converged = _converge(plan, wait, t0) if when is not None else None
     except BaseException:
         _teardown(plan.namespaces, plan.pathspaces, workdir)
@@ -129,6 +175,8 @@ def _create(plan: LabPlan) -> None:
         netns.bridge(plan.provider_ns, w.bridge, [w.ce_port, w.edge_port])
     work = Path(plan.workdir)
     _management(plan)
+    if plan.gateways:
+        _ipsec_network(plan)
     for r in plan.routers:
         frr.start(r.ns, r.pathspace, work / r.pathspace, hostname=r.name)
     for e in plan.edges:
@@ -146,8 +194,62 @@ def _create(plan: LabPlan) -> None:
         f = work / e.pathspace / "edge.conf"
         f.write_text(e.config)
         frr.load(e.pathspace, f)
+    if plan.gateways:
+        _ipsec_start(plan)
     # bgpd holds new peers until it has seen the end of the configuration (FRR 8: about 4 s
     # after vtysh -f); that, not the network, is most of the time to Established.
+
+
+def _ipsec_network(plan: LabPlan) -> None:
+    """The VNet: a bridge behind both private-peering edges, one namespace per gateway instance."""
+    from ergen.lab.ipsec import start_charon
+
+    net = ipaddress.ip_network(plan.vnet_prefix)
+    ports = []
+    private_edges = [e for e in plan.edges if e.peering == "private"]
+    for i, e in enumerate(private_edges):
+        netns.veth(e.ns, "vnet0", plan.vnet_ns, f"e{i}")
+        netns.address(e.ns, "vnet0", f"{net.network_address + 1 + i}/{net.prefixlen}")
+        ports.append(f"e{i}")
+    for i, g in enumerate(plan.gateways):
+        netns.veth(g.ns, "eth0", plan.vnet_ns, f"g{i}")
+        netns.address(g.ns, "eth0", f"{g.private_ip}/{net.prefixlen}")
+        ports.append(f"g{i}")
+    netns.bridge(plan.vnet_ns, "br0", ports)
+    for g in plan.gateways:  # back to on-premises over ExpressRoute: the primary edge first
+        netns.ip("route", "add", "default", "via", str(net.network_address + 1), ns=g.ns)
+    work = Path(plan.workdir)
+    for g in plan.gateways:
+        start_charon(g.ns, work / g.pathspace / "ipsec")
+    for r in plan.routers:
+        if r.name in plan.ipsec_configs:
+            start_charon(r.ns, work / r.pathspace / "ipsec")
+
+
+def _ipsec_start(plan: LabPlan) -> None:
+    from ergen.lab.ipsec import gateway_frr, gateway_swanctl, load_swanctl
+
+    work = Path(plan.workdir)
+    for g in plan.gateways:
+        d = work / g.pathspace
+        frr.start(g.ns, g.pathspace, d)
+        (d / "gateway.conf").write_text(gateway_frr(g, _vnet_routes(plan)))
+        frr.load(g.pathspace, d / "gateway.conf")
+        load_swanctl(d / "ipsec", gateway_swanctl(g))
+
+
+def _ipsec_initiate(plan: LabPlan) -> None:
+    """The routers' strongSwan configs (as ergen rendered them), once ExpressRoute carries their packets."""
+    from ergen.lab.ipsec import load_swanctl
+    work = Path(plan.workdir)
+    for r in plan.routers:
+        if r.name in plan.ipsec_configs:
+            load_swanctl(work / r.pathspace / "ipsec", plan.ipsec_configs[r.name])
+
+
+def _vnet_routes(plan: LabPlan) -> str:
+    """The VNet range the gateways announce inside the tunnels (the lab's first private-peering prefix)."""
+    return plan.ping_target.rsplit(".", 2)[0] + ".0.0/16"
 
 
 def _management(plan: LabPlan) -> None:

@@ -115,6 +115,11 @@ class LabPlan:
     wires: list[Wire]
     sessions: list[Session]
     notes: list[str] = field(default_factory=list)
+    vnet_ns: str = ""                    # IPsec: the bridge behind the private-peering edges
+    vnet_prefix: str = ""
+    gateways: list = field(default_factory=list)        # ergen.lab.ipsec.GatewaySim (psk stripped in state)
+    tunnels: list[dict] = field(default_factory=list)   # per router tunnel: what lab check looks at
+    ipsec_configs: dict[str, str] = field(default_factory=dict, repr=False)  # router -> swanctl.conf
     mgmt_ns: str = ""
     mgmt_host_if: str = ""               # the veth in the root namespace
     mgmt_subnet: str = ""                # e.g. 198.18.7.0/24 (RFC 2544 benchmarking space)
@@ -127,6 +132,10 @@ class LabPlan:
             r.pop("config"), r.pop("site")
         for e in d["edges"]:
             e.pop("config")
+        d.pop("ipsec_configs", None)
+        for g in d.get("gateways", []):
+            for p in g.get("peers", []):
+                p.pop("psk", None)
         return d
 
 
@@ -183,7 +192,8 @@ def lab_inventory(inventory: Inventory) -> Inventory:
         for att in r.data.expressroute:
             new = parents.setdefault(att.interface, f"er{len(parents)}")
             atts.append(att.model_copy(update={"interface": new}))
-        data = r.data.model_copy(update={"expressroute": atts})
+        ipsec = [a.model_copy(update={"local_interface": "lo"}) for a in r.data.ipsec]  # Linux: tunnel source on lo
+        data = r.data.model_copy(update={"expressroute": atts, "ipsec": ipsec})
         routers[name] = r.model_copy(update={"platform": "frr", "data": data})
     return inventory.model_copy(update={"routers": routers})
 
@@ -277,7 +287,10 @@ def _site_glue(it: RouterIntent, ce_lan: dict[str, str], lan_len: int, lan_host:
     local preference ergen sets steers the whole site to the active link."""
     me = ce_lan[it.name]
     lines = ["! lab only: the site around the config ergen rendered", "interface lan0",
-             f" ip address {me}/{lan_len}", "exit", f"ip route 0.0.0.0/0 {lan_host}", f"router bgp {it.bgp_asn}"]
+             f" ip address {me}/{lan_len}", "exit", f"ip route 0.0.0.0/0 {lan_host}"]
+    # the more specific prefixes sent over IPsec tunnels: the site's IGP would have them; here, on-link
+    lines += [f"ip route {p.cidr} lan0" for p in dict.fromkeys(p for t in it.ipsec for p in t.advertise)]
+    lines += [f"router bgp {it.bgp_asn}"]
     others = [a for n, a in ce_lan.items() if n != it.name]
     for a in others:
         lines += [f" neighbor {a} remote-as {it.bgp_asn}", f" neighbor {a} description lab site iBGP",

@@ -91,7 +91,34 @@ def check_lab(state: dict) -> CheckReport:
             if bfd not in ("up", "none"):
                 c.problems.append(f"BFD {bfd}")
         out.append(c)
+    out += _tunnels(state)
     return CheckReport(state["name"], out)
+
+
+def _tunnels(state: dict) -> list[SessionCheck]:
+    """IPsec: each router's tunnel to each gateway instance: IKE and CHILD SA, BGP inside."""
+    from pathlib import Path
+
+    from ergen.lab.ipsec import failure_reason, sa_states
+
+    out = []
+    routers = {r["name"]: r for r in state["routers"]}
+    for t in state.get("tunnels", []):
+        r = routers[t["router"]]
+        work = Path(state["workdir"]) / r["pathspace"] / "ipsec"
+        sas = sa_states(work)
+        ike, child = sas.get(t["name"], "none"), sas.get(f"{t['name']}/child", "none")
+        nb = frr.vtysh_json(r["pathspace"], f"show bgp neighbors {t['inner_remote']} json").get(t["inner_remote"], {})
+        st = nb.get("bgpState", "unknown")
+        c = SessionCheck(session=f"{t['router']} IPsec {t['name']} to {t['gateway']}", state=st,
+                         bfd=f"IKE {ike}, CHILD {child}", sent=[], expected_sent=[], received=[], expected_received=[])
+        if ike != "ESTABLISHED" or child != "INSTALLED":
+            why = failure_reason(work)
+            c.problems.append(f"tunnel not up (IKE {ike}, CHILD {child})" + (f": {why}" if why else ""))
+        elif st != "Established":
+            c.problems.append(f"BGP inside the tunnel {st}")
+        out.append(c)
+    return out
 
 
 def _diff(what: str, got: list[str], want: list[str]) -> str:
