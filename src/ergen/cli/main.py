@@ -64,6 +64,8 @@ PeeringsOpt = Annotated[Optional[str], typer.Option(
     "--peerings", help="a peering list (REST {value:[...]} or az peering list) to add to the circuit")]
 PortOpt = Annotated[Optional[str], typer.Option(
     "--port", help="the ExpressRoute Direct port's JSON (encapsulation, MACsec cipher)")]
+VpnOpt = Annotated[Optional[list[str]], typer.Option(
+    "--vpn", help="an Azure VPN gateway or connection JSON (IPsec over ExpressRoute); repeat it")]
 PlatformOpt = Annotated[Optional[str], typer.Option(
     "--platform", "-p", help="render every router as this platform (ergen platforms lists them)")]
 InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="inventory folder (hosts.yaml, circuits.yaml)")]
@@ -109,13 +111,14 @@ def show(circuit: CircuitArgs, peerings: PeeringsOpt = None,
 def validate(circuit: CircuitArgs, inventory: Annotated[Optional[Path], typer.Option(
                  "--inventory", "-i", help="inventory folder; without it only Azure-side rules run")] = None,
              peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None,
+             vpn: VpnOpt = None,
              output: Annotated[Output, typer.Option("--output", "-o")] = Output.text) -> None:
     """Check circuits (and the inventory) against ExpressRoute's rules. Exit 1 on any error."""
-    from ergen import load_inventory, validate as run_rules
+    from ergen import load_inventory, load_vpn, validate as run_rules
 
     circuits = _load(circuit, peerings, port)
     inv = load_inventory(inventory) if inventory else None
-    report = run_rules(circuits, inv, platform=platform)
+    report = run_rules(circuits, inv, platform=platform, vpn=[load_vpn(v) for v in vpn or []])
     if output is Output.json:
         print(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems]}, indent=2))
     else:
@@ -137,15 +140,17 @@ def render(circuit: CircuitArgs, inventory: InventoryOpt,
            force: Annotated[bool, typer.Option("--force", help="replace existing files in --out")] = False,
            show_secrets: Annotated[bool, typer.Option(
                "--show-secrets", help="print keys in clear with --stdout (files always hold them)")] = False,
-           peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None) -> None:
+           peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None,
+           vpn: VpnOpt = None) -> None:
     """Validate, then write each router's config (nothing is written if any rule fails)."""
-    from ergen import load_inventory, plan, render_configs, write_configs
+    from ergen import load_inventory, load_vpn, plan, render_configs, write_configs
     from ergen.errors import InputError
+    from ergen.pipeline import render_extra
 
     if (out is None) == (not stdout):
         raise InputError("give either --out DIR or --stdout", field="--out")
     circuits = _load(circuit, peerings, port)
-    result = plan(circuits, load_inventory(inventory), platform=platform)
+    result = plan(circuits, load_inventory(inventory), platform=platform, vpn=[load_vpn(v) for v in vpn or []])
     for p in result.report.warnings:
         _err(p.line())
     if not result.intents:
@@ -155,9 +160,13 @@ def render(circuit: CircuitArgs, inventory: InventoryOpt,
         for name, text in render_configs(result.intents, templates=templates, show_secrets=show_secrets).items():
             print(f"!! ===== {name} =====")
             sys.stdout.write(text)
+        for name, text in render_extra(result.intents, templates=templates, show_secrets=show_secrets).items():
+            print(f"## ===== {name} =====")
+            sys.stdout.write(text)
         return
     from ergen.pipeline import config_filename
-    existing = [out / config_filename(i.name) for i in result.intents if (out / config_filename(i.name)).exists()]
+    names = [config_filename(i.name) for i in result.intents] + list(render_extra(result.intents))
+    existing = [out / n for n in names if (out / n).exists()]
     if existing and not force and sys.stdin.isatty():
         force = typer.confirm(f"Replace {len(existing)} existing file(s) in {out}?", default=False)
     for path in write_configs(result.intents, out, templates=templates, force=force):
