@@ -80,6 +80,8 @@ CASES = [
     ("ER910", lambda h, c, d, inv: ip(h).update(bgp_addresses=["169.254.21.2"]), "ams-er-r1.data.ipsec[0].bgp_addresses"),
     ("ER911", lambda h, c, d, inv: d["connection-r1.json"]["properties"].update(sharedKey="Another-Key-2026-xyz"),
      "ams-er-r1.data.ipsec[0].psk"),
+    ("ER912", lambda h, c, d, inv: (ip(h).update(over="microsoft"), d["gateway.json"].update(location="northeurope")),
+     "er-ams-prod.microsoft.accept_communities"),
 ]
 
 

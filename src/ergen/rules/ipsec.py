@@ -107,6 +107,15 @@ def ipsec_tunnels(ctx: Context) -> None:
                 if same:
                     ctx.add("ER905", f, f"{where}.advertise[{j}]", f"{net} is not more specific than {same[0]} "
                                                                    f"advertised over {att.over} peering")
+            # over Microsoft peering the gateway's public IPs arrive tagged with its region's community
+            if att.over == "microsoft" and circuit is not None and gw.location:
+                from ergen.communities import community_value
+                wanted = community_value(f"azure-{gw.location.lower()}")
+                accepted = [community_value(n) for n in pol.microsoft.accept_communities]
+                if accepted and wanted and wanted not in accepted:
+                    ctx.add("ER912", ctx.circuits_file, f"{ctx.policy_key(circuit)}.microsoft.accept_communities",
+                            f"{gw.name} is in {gw.location} ({wanted}); without it the router never learns the "
+                            "gateway's public IPs over Microsoft peering")
             # the pre-shared key
             secret = ctx.secret(att.psk, f, f"{where}.psk")
             if secret is not None:
