@@ -238,11 +238,10 @@ def plan_lab(name: str, circuits: list[Circuit], intents: list[RouterIntent], co
             circuit = by_circuit[sub.circuit]
             peering = circuit.peering(sub.peering)
             key = (sub.circuit, sub.link, sub.peering)
-            erole = f"e{len(edge_keys)}" if key not in edge_keys else None
             if key not in edge_keys:
-                edge_keys[key] = Edge(ns=ns(f"edge{len(edge_keys)}-{sub.link[:3]}-{sub.peering[:4]}"),
-                                      pathspace=ps(erole), circuit=sub.circuit, link=sub.link,
-                                      peering=sub.peering, config="")
+                n = len(edge_keys)
+                edge_keys[key] = Edge(ns=ns(f"edge{n}-{sub.link[:3]}-{sub.peering[:4]}"), pathspace=ps(f"e{n}"),
+                                      circuit=sub.circuit, link=sub.link, peering=sub.peering, config="")
             edge = edge_keys[key]
             wires.append(Wire(ce_ns=ce.ns, ce_if=sub.name, edge_ns=edge.ns, bridge=f"b{k}",
                               ce_port=f"p{k}c", edge_port=f"p{k}e", router=it.name, link=sub.link,
