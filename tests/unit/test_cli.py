@@ -184,8 +184,10 @@ def test_cli_does_not_import_napalm_or_netmiko():
 
 
 def test_help_imports_little():
-    code = ("import sys; from ergen.cli import app; "
-            "print(','.join(m for m in ('pydantic','jinja2','netaddr','yaml','rich.table') if m in sys.modules))")
+    code = ("import sys; from ergen.cli import app; from typer.testing import CliRunner; "
+            "CliRunner().invoke(app, ['--help']); "
+            "print(','.join(m for m in ('pydantic','jinja2','netaddr','yaml','rich.table','typer.rich_utils') "
+            "if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0 and res.stdout.strip() == "", res.stdout
 

@@ -11,7 +11,7 @@ import typer
 from ergen.cli.main import CircuitArgs, InventoryOpt, Output, PeeringsOpt, _load, user_errors
 
 lab_app = typer.Typer(help="A lab in network namespaces: your routers (FRR) against simulated Microsoft edges.",
-                      no_args_is_help=True)
+                      no_args_is_help=True, rich_markup_mode=None)
 NameOpt = Annotated[str, typer.Option("--name", "-n", help="lab name (1-8 lowercase letters or digits)")]
 
 

@@ -13,8 +13,8 @@ import typer
 
 app = typer.Typer(
     name="ergen",
-    help="Azure ExpressRoute circuits → edge-router configs (IOS-XE, FRR), with Azure's rules checked first.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Azure ExpressRoute circuits → edge-router configs (IOS-XE, Junos, EOS, NX-OS, IOS-XR, FRR): Azure's rules first, then render, lab, diff, push.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None,
 )
 
 
@@ -173,7 +173,7 @@ def render(circuit: CircuitArgs, inventory: InventoryOpt,
         print(f"wrote {path}")
 
 
-schema_app = typer.Typer(help="JSON Schemas of ergen's input files.", no_args_is_help=True)
+schema_app = typer.Typer(help="JSON Schemas of ergen's input files.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(schema_app, name="schema")
 
 
