@@ -80,6 +80,7 @@ CASES = [
     ("ER910", lambda h, c, d, inv: ip(h).update(bgp_addresses=["169.254.21.2"]), "ams-er-r1.data.ipsec[0].bgp_addresses"),
     ("ER911", lambda h, c, d, inv: d["connection-r1.json"]["properties"].update(sharedKey="Another-Key-2026-xyz"),
      "ams-er-r1.data.ipsec[0].psk"),
+    ("ER913", None, "properties.ipsecPolicies"),
     ("ER912", lambda h, c, d, inv: (ip(h).update(over="microsoft"), d["gateway.json"].update(location="northeurope")),
      "er-ams-prod.microsoft.accept_communities"),
 ]
@@ -88,6 +89,13 @@ CASES = [
 def test_the_scenario_is_clean(tmp_path):
     report, _, _ = case(tmp_path)
     assert report.ok, [p.line() for p in report.errors]
+    assert "ER913" in report.codes()          # IOS-XE with Azure's default policy: warned
+
+
+def test_custom_policy_silences_the_dh_group_2_warning(tmp_path):
+    report, _, _ = case(tmp_path, lambda h, c, d, inv: [policy()(h, c, d, inv), d["connection-r2.json"]["properties"]
+                                                         .update(ipsecPolicies=d["connection-r1.json"]["properties"]["ipsecPolicies"])])
+    assert "ER913" not in report.codes()
 
 
 @pytest.mark.parametrize("code,mutate,where", CASES, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(CASES)])
@@ -97,7 +105,7 @@ def test_ipsec_rule_fires(tmp_path, code, mutate, where):
     assert hits, [p.line() for p in report.problems]
     assert any(where in p.where for p in hits), [p.line() for p in hits]
     assert all("Demo-Vpn-Psk-2026-ams" not in p.line() for p in report.problems)
-    assert RULES[code].severity.value == "error"
+    assert RULES[code].severity.value == ("warning" if code == "ER913" else "error")
 
 
 def test_tunnels_per_instance(tmp_path):

@@ -101,6 +101,8 @@ _TABLE = [
     ("ER909", "bgp-asn-equals-gateway", E, "the router's ASN must differ from the gateway's (65515 by default)"),
     ("ER910", "tunnel-count", E, "one BGP address per gateway instance (two for active/active)"),
     ("ER911", "psk-mismatch", E, "the pre-shared key differs from the connection's sharedKey in Azure"),
+    ("ER913", "ios-xe-dh-group-2", W, "Azure's default IPsec policy uses DH group 2, which IOS-XE 17.11 and later "
+                                      "refuse by default: give the connection a custom policy (DHGroup14 or better)"),
     ("ER912", "gateway-region-not-accepted", E, "over Microsoft peering, the routes of the gateway's region must "
                                                 "be accepted (its regional community in accept_communities)"),
     # platforms

@@ -107,6 +107,10 @@ def ipsec_tunnels(ctx: Context) -> None:
                 if same:
                     ctx.add("ER905", f, f"{where}.advertise[{j}]", f"{net} is not more specific than {same[0]} "
                                                                    f"advertised over {att.over} peering")
+            if router.platform == "ios-xe" and not conn.ipsec_policies:
+                ctx.add("ER913", conn.source_file, "properties.ipsecPolicies",
+                        f"{router.name} is IOS-XE and {conn.name} uses Azure's default policy (DH group 2): "
+                        "IOS-XE 17.11+ blocks group 2 (Cisco field notice FN72510)")
             # over Microsoft peering the gateway's public IPs arrive tagged with its region's community
             if att.over == "microsoft" and circuit is not None and gw.location:
                 from ergen.communities import community_value
