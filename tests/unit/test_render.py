@@ -123,3 +123,29 @@ def test_template_printing_a_raw_secret_is_refused(tmp_path):
     result = plan_case("private-microsoft", "frr")
     with pytest.raises(RenderError, match="secret"):
         ergen.render_configs(result.intents, templates=tmp_path, show_secrets=True)
+
+
+@pytest.mark.parametrize("platform", ["ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr"])
+def test_azure_text_adds_no_neighbor_or_interface_on_any_platform(tmp_path, platform):
+    """Newlines, ';', '{', '}', '#', '!' and quotes in Azure's text: parsed back, the config has exactly the
+    intent's neighbors and interfaces (the round-trip parser reads what a router would)."""
+    from ergen.roundtrip import parse
+    from scenarios import IFACES
+    c, h, g, ci = example_data()
+    c["properties"]["serviceProviderProperties"].update({
+        "serviceProviderName": 'Evil"; }\n protocols { bgp { group X { neighbor 6.6.6.6; } } }\nrouter bgp 1\n'
+                               ' neighbor 6.6.6.6 remote-as 1\n!',
+        "peeringLocation": "Ams # } { ;\r\ninterface Loopback666"})
+    c["properties"]["serviceKey"] = "k'\"\ninterface Ethernet9\n"
+    for name in h:
+        h[name]["platform"] = platform
+        if platform != "ios-xe":
+            h[name]["data"]["expressroute"][0]["interface"] = IFACES[platform][0]
+    cfile, inv = write_case(tmp_path, c, h, g, ci)
+    result = ergen.plan(ergen.load_circuits(cfile), ergen.load_inventory(inv))
+    for intent in result.intents:
+        text = ergen.render_configs([intent], show_secrets=True)[intent.name]
+        facts = parse(platform, text)
+        assert sorted(a for _, a in facts.neighbors) == sorted(n.address for n in intent.neighbors)
+        assert sorted(facts.interfaces) == sorted(i.name for i in intent.interfaces)
+        assert not any("6.6.6.6" in l and not l.lstrip().startswith(("!", "#")) for l in text.splitlines())
