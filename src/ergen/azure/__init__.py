@@ -11,17 +11,12 @@ __all__ = ["load_circuits", "parse_circuits", "load_vpn"]
 
 def load_vpn(path):
     """A VirtualNetworkGateway or a VirtualNetworkGatewayConnection file, told apart by its content."""
-    import json
-
     from ergen.azure import vpn
-    from ergen.azure.reader import _read_text
+    from ergen.azure.reader import _read_text, parse_json
     from ergen.errors import InputError
 
     label, text = _read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}", file=label, field="(document)") from None
+    data = parse_json(text, label)
     flat = {**data, **(data.get("properties") or {})} if isinstance(data, dict) else {}
     keys = {k.lower() for k in flat}
     typ = str(flat.get("type", "")).lower()

@@ -51,11 +51,7 @@ def load_circuits(path: str | Path, *, peerings: str | Path | None = None,
 
 def parse_port(text: str, file: str = "<input>") -> ExpressRoutePort:
     """An ExpressRoutePort resource (ARM/REST or az CLI): encapsulation, bandwidth, MACsec cipher."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                         file=file, field="(document)") from None
+    data = parse_json(text, file)
     if not isinstance(data, dict):
         raise InputError("expected an ExpressRoutePort object", file=file, field="(document)")
     node = Node(data, "", file)
@@ -95,9 +91,10 @@ def attach_port(circuits: list[Circuit], port: ExpressRoutePort, file: str) -> l
     return out
 
 
-def parse_circuits(text: str, file: str = "<input>") -> list[Circuit]:
+def parse_json(text: str, file: str) -> Any:
+    """Any Azure JSON document; bad JSON is an InputError naming the file (every reader uses this)."""
     try:
-        data = json.loads(text.removeprefix("\ufeff"))  # a BOM survives stdin and text-mode reads
+        return json.loads(text.removeprefix("\ufeff"))  # a BOM survives stdin and text-mode reads
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                          file=file, field="(document)") from None
@@ -105,7 +102,10 @@ def parse_circuits(text: str, file: str = "<input>") -> list[Circuit]:
         raise InputError(f"not valid JSON: {exc}", file=file, field="(document)") from None
     except RecursionError:
         raise InputError("JSON nested too deeply", file=file, field="(document)") from None
-    return _from_document(data, file)
+
+
+def parse_circuits(text: str, file: str = "<input>") -> list[Circuit]:
+    return _from_document(parse_json(text, file), file)
 
 
 # ----------------------------------------------------------------------------- detection

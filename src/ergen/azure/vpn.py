@@ -16,13 +16,12 @@ letters only. Unknown fields are ignored; a missing required field or a wrong ty
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from ergen.azure.node import Node
-from ergen.azure.reader import _MASKED, _read_text
+from ergen.azure.reader import _MASKED, _read_text, parse_json
 from ergen.errors import InputError
 from ergen.model.vpn import CustomBgpAddress, GatewayInstance, IpsecPolicy, VpnConnection, VpnGateway
 
@@ -45,29 +44,17 @@ def load_connection(path: str | Path) -> VpnConnection:
 
 
 def parse_gateway(text: str, file: str = "<input>") -> VpnGateway:
-    root = _resource(_json(text, file), file, "virtual network gateway",
+    root = _resource(parse_json(text, file), file, "virtual network gateway",
                      "az network vnet-gateway show")
     return _gateway(root)
 
 
 def parse_connection(text: str, file: str = "<input>") -> VpnConnection:
-    root = _resource(_json(text, file), file, "VPN connection", "az network vpn-connection show")
+    root = _resource(parse_json(text, file), file, "VPN connection", "az network vpn-connection show")
     return _connection(root)
 
 
 # ----------------------------------------------------------------------------- document
-def _json(text: str, file: str) -> Any:
-    try:
-        return json.loads(text.removeprefix("\ufeff"))  # a BOM survives stdin and text-mode reads
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                         file=file, field="(document)") from None
-    except ValueError as exc:  # e.g. a number longer than Python's int digit limit
-        raise InputError(f"not valid JSON: {exc}", file=file, field="(document)") from None
-    except RecursionError:
-        raise InputError("JSON nested too deeply", file=file, field="(document)") from None
-
-
 def _resource(data: Any, file: str, what: str, command: str) -> Node:
     """The one resource object of the document; a list (REST ``value`` or az ``list``) is refused."""
     if isinstance(data, list) or (isinstance(data, dict) and isinstance(data.get("value"), list)
