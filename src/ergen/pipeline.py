@@ -14,7 +14,7 @@ from ergen.intent.model import RouterIntent
 from ergen.model.circuit import Circuit
 from ergen.model.inventory import Inventory
 from ergen.render import render_router
-from ergen.rules.engine import Report, run
+from ergen.rules.engine import Context, Report, run
 from ergen.secrets import mask
 
 
@@ -31,6 +31,7 @@ class RulesFailed(InputError):
 class Plan:
     report: Report
     intents: list[RouterIntent]
+    context: Context | None = None     # the rules' context: circuits, inventory, resolved secrets
 
 
 def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None = None,
@@ -49,7 +50,7 @@ def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None 
     capability_problems(ctx, intents)
     if not ctx.report.ok:
         raise RulesFailed(ctx.report)
-    return Plan(report=ctx.report, intents=intents)
+    return Plan(report=ctx.report, intents=intents, context=ctx)
 
 
 def check(circuits: list[Circuit], inventory: Inventory | None = None, *, platform: str | None = None,

@@ -48,12 +48,11 @@ def build(circuits, inventory, name: str = "er", lab_file=None, vpn=None, gatewa
     """Plan a lab (no side effects): render FRR for every router, configure the edges from the circuits,
     and with ``vpn`` the Azure VPN gateway instances from the gateway and connection JSON."""
     import ergen
-    from ergen.rules.engine import run
 
     inv = lab_inventory(inventory)
     result = ergen.plan(circuits, inv, vpn=vpn)
     configs = ergen.render_configs(result.intents, show_secrets=True)
-    ctx = run(circuits, inv, vpn)
+    ctx = result.context
     notes = ["802.1Q: this kernel has no VLAN devices; each subinterface is its own veth with the "
              "subinterface's name (the tags are checked in the rendered config, not on the wire)"]
     md5: dict[tuple[str, str], str | None] = {}
