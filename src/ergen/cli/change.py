@@ -106,25 +106,31 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
         raise typer.Exit(1)
 
 
+def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=None):
+    """(targets, inventory): the routers to work on, with their rendered configs (the lab's routers with --lab)."""
+    from ergen import load_inventory, plan, render_configs
+    from ergen.change import push as change
+    from ergen.cli.main import _load
+
+    inv = load_inventory(inventory)
+    lab_state = None
+    if lab:
+        from ergen.lab import lab_inventory, load_state
+        lab_state, inv = load_state(lab), lab_inventory(inv)
+    result = plan(_load(circuit, None, port), inv, platform=platform)
+    configs = render_configs(result.intents, show_secrets=True)
+    return change.targets(result.intents, inv, configs=configs, lab=lab_state, only=only), inv
+
+
 def _change(action, circuit, inventory, *, lab=None, platform=None, port=None, output=None, show_secrets=False,
             workers=4, mode="merge", commit=False, confirm_timeout=None, allow_downgrade=False, verify=True,
             verify_wait=60.0, order="standby-first", only=None, state_dir=None, ask_password=False):
     from pathlib import Path
 
-    from ergen import load_inventory, plan, render_configs
     from ergen.change import push as change
-    from ergen.cli.main import _err, _load
+    from ergen.cli.main import _err
 
-    circuits = _load(circuit, None, port)
-    inv = load_inventory(inventory)
-    lab_state = None
-    if lab:
-        from ergen.lab import lab_inventory, load_state
-        lab_state = load_state(lab)
-        inv = lab_inventory(inv)
-    result = plan(circuits, inv, platform=platform)
-    configs = render_configs(result.intents, show_secrets=True)
-    tgts = change.targets(result.intents, inv, configs=configs, lab=lab_state, only=only)
+    tgts, inv = _targets(circuit, inventory, lab=lab, platform=platform, port=port, only=only)
     if ask_password:
         import getpass
 
@@ -230,17 +236,9 @@ def preflight(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
               output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
     """Per router: what its NAPALM driver needs (FRR: vtysh, frr-reload.py, integrated config; IOS: archive,
     SCP, privilege 15; EOS eAPI, Junos NETCONF) and how to fix what is missing."""
-    from ergen import load_inventory, plan, render_configs
     from ergen.change import push as change
-    from ergen.cli.main import _load
 
-    inv = load_inventory(inventory)
-    lab_state = None
-    if lab:
-        from ergen.lab import lab_inventory, load_state
-        lab_state, inv = load_state(lab), lab_inventory(inv)
-    result = plan(_load(circuit, None, port), inv, platform=platform)
-    tgts = change.targets(result.intents, inv, configs=render_configs(result.intents, show_secrets=True), lab=lab_state)
+    tgts, _ = _targets(circuit, inventory, lab=lab, platform=platform, port=port)
     report = change.preflight(tgts, workers=workers)
     if output.value == "json":
         print(json.dumps({r: [{"check": c, "ok": ok, "fix": fix} for c, ok, fix in checks]
