@@ -105,6 +105,12 @@ def config_filename(router: str) -> str:
 EXTRA_FILES = {"frr": (("swanctl.conf", "swanctl.j2", "ipsec"),)}
 
 
+def extra_filenames(intents: list[RouterIntent]) -> list[str]:
+    """The names render_extra would write, without rendering."""
+    return [f"{i.name}.{suffix}" for i in intents for suffix, _, feature in EXTRA_FILES.get(i.platform, ())
+            if feature in i.features]
+
+
 def render_extra(intents: list[RouterIntent], *, templates=None, show_secrets: bool = False) -> dict[str, str]:
     """{file name: text} of the extra files (FRR with IPsec: <router>.swanctl.conf for strongSwan)."""
     from ergen.render.environment import render_template

@@ -165,7 +165,8 @@ def render(circuit: CircuitArgs, inventory: InventoryOpt,
             sys.stdout.write(text)
         return
     from ergen.pipeline import config_filename
-    names = [config_filename(i.name) for i in result.intents] + list(render_extra(result.intents))
+    from ergen.pipeline import extra_filenames
+    names = [config_filename(i.name) for i in result.intents] + extra_filenames(result.intents)
     existing = [out / n for n in names if (out / n).exists()]
     if existing and not force and sys.stdin.isatty():
         force = typer.confirm(f"Replace {len(existing)} existing file(s) in {out}?", default=False)
