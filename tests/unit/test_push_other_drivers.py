@@ -141,3 +141,14 @@ def _mock_nornir(tgts, timeout):
             "napalm": ConnectionOptions(extras={"optional_args": t.optional_args})})
     return Nornir(inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
                   runner=ThreadedRunner(num_workers=1), config=Config())
+
+
+def test_push_targets_carry_the_ipsec_config_with_vpn_files(monkeypatch):
+    """push/diff/confirm/rollback/preflight take --vpn: the candidate then holds the tunnels (nothing is sent)."""
+    from ergen.cli.change import _targets
+    d = Path("tests/scenarios/ipsec-private")
+    tgts, _ = _targets([str(EXAMPLE_CIRCUIT)], str(d / "inventory"),
+                       vpn=[str(d / f) for f in ("gateway.json", "connection-r1.json", "connection-r2.json")])
+    assert [t.router for t in tgts] == ["ams-er-r1", "ams-er-r2"]
+    assert all("crypto ikev2 profile ER-AMS-PROD-VPN0" in t.config for t in tgts)
+    assert any(s.ref == "file:secrets/vpn.psk" for s in tgts[0].secrets)    # masked in diffs like the MD5 keys

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ergen.cli.main import PlatformOpt, PortOpt, app, user_errors
+from ergen.cli.main import PlatformOpt, PortOpt, VpnOpt, app, user_errors
 
 
 class Mode(str, Enum):
@@ -54,7 +54,7 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
          fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.unified,
          show_secrets: Annotated[bool, typer.Option("--show-secrets")] = False,
          exit_code: Annotated[bool, typer.Option("--exit-code", help="exit 1 when anything changes")] = False,
-         port: PortOpt = None, platform: PlatformOpt = None, lab: LabOpt = None,
+         port: PortOpt = None, platform: PlatformOpt = None, lab: LabOpt = None, vpn: VpnOpt = None,
          mode: ModeOpt = Mode.merge, workers: WorkersOpt = 4) -> None:
     """Review a change. With --from/--to: two render folders or two git refs (unified diff, keys masked,
     remediation for IOS-style platforms). Without: the rendered config against each router's running
@@ -70,7 +70,7 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
             raise InputError("give --from and --to (two renders), or CIRCUIT and --inventory (routers)",
                              field="--from/--to")
         _change("diff", circuit, inventory, lab=lab, platform=platform, port=port, output=fmt,
-                show_secrets=show_secrets, workers=workers, mode=mode.value)
+                show_secrets=show_secrets, workers=workers, mode=mode.value, vpn=vpn)
         return
     if not from_ or not to:
         raise InputError("give both --from and --to (two render folders, or two git refs)", field="--from/--to")
@@ -106,7 +106,7 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
         raise typer.Exit(1)
 
 
-def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=None):
+def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=None, vpn=None):
     """(targets, inventory): the routers to work on, with their rendered configs (the lab's routers with --lab)."""
     from ergen import load_inventory, plan, render_configs
     from ergen.change import push as change
@@ -117,20 +117,21 @@ def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=Non
     if lab:
         from ergen.lab import lab_inventory, load_state
         lab_state, inv = load_state(lab), lab_inventory(inv)
-    result = plan(_load(circuit, None, port), inv, platform=platform)
+    from ergen import load_vpn
+    result = plan(_load(circuit, None, port), inv, platform=platform, vpn=[load_vpn(v) for v in vpn or []])
     configs = render_configs(result.intents, show_secrets=True)
     return change.targets(result.intents, inv, configs=configs, lab=lab_state, only=only), inv
 
 
 def _change(action, circuit, inventory, *, lab=None, platform=None, port=None, output=None, show_secrets=False,
             workers=4, mode="merge", commit=False, confirm_timeout=None, allow_downgrade=False, verify=True,
-            verify_wait=60.0, order="standby-first", only=None, state_dir=None, ask_password=False):
+            verify_wait=60.0, order="standby-first", only=None, state_dir=None, ask_password=False, vpn=None):
     from pathlib import Path
 
     from ergen.change import push as change
     from ergen.cli.main import _err
 
-    tgts, inv = _targets(circuit, inventory, lab=lab, platform=platform, port=port, only=only)
+    tgts, inv = _targets(circuit, inventory, lab=lab, platform=platform, port=port, only=only, vpn=vpn)
     if ask_password:
         import getpass
 
@@ -194,7 +195,7 @@ def push(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
          workers: WorkersOpt = 4,
          allow_downgrade: Annotated[bool, typer.Option(
              "--allow-downgrade", help="adjust or drop commit-confirm where a platform cannot do it")] = False,
-         state_dir: StateOpt = None, platform: PlatformOpt = None, port: PortOpt = None,
+         state_dir: StateOpt = None, platform: PlatformOpt = None, port: PortOpt = None, vpn: VpnOpt = None,
          show_secrets: Annotated[bool, typer.Option("--show-secrets")] = False,
          ask_password: Annotated[bool, typer.Option(
              "--ask-password", help="prompt for the password of routers the inventory gives none")] = False,
@@ -204,41 +205,41 @@ def push(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
             show_secrets=show_secrets, workers=workers, mode=mode.value, commit=commit,
             confirm_timeout=confirm_timeout, allow_downgrade=allow_downgrade, verify=not no_verify,
             verify_wait=verify_wait, order=order.value, only=only.value if only else None, state_dir=state_dir,
-            ask_password=ask_password)
+            ask_password=ask_password, vpn=vpn)
 
 
 @app.command()
 @user_errors
 def confirm(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
             only: Annotated[Optional[Link], typer.Option("--only")] = None, workers: WorkersOpt = 4,
-            platform: PlatformOpt = None, port: PortOpt = None,
+            platform: PlatformOpt = None, port: PortOpt = None, vpn: VpnOpt = None,
             output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
     """Confirm a pending commit (made with --confirm-timeout --no-verify) on the routers."""
     _change("confirm", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
-            workers=workers, only=only.value if only else None)
+            workers=workers, only=only.value if only else None, vpn=vpn)
 
 
 @app.command()
 @user_errors
 def rollback(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
              only: Annotated[Optional[Link], typer.Option("--only")] = None, workers: WorkersOpt = 4,
-             platform: PlatformOpt = None, port: PortOpt = None,
+             platform: PlatformOpt = None, port: PortOpt = None, vpn: VpnOpt = None,
              output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
     """NAPALM rollback: each router goes back to its config before ergen's last commit."""
     _change("rollback", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
-            workers=workers, only=only.value if only else None)
+            workers=workers, only=only.value if only else None, vpn=vpn)
 
 
 @app.command()
 @user_errors
 def preflight(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None, workers: WorkersOpt = 4,
-              platform: PlatformOpt = None, port: PortOpt = None,
+              platform: PlatformOpt = None, port: PortOpt = None, vpn: VpnOpt = None,
               output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
     """Per router: what its NAPALM driver needs (FRR: vtysh, frr-reload.py, integrated config; IOS: archive,
     SCP, privilege 15; EOS eAPI, Junos NETCONF) and how to fix what is missing."""
     from ergen.change import push as change
 
-    tgts, _ = _targets(circuit, inventory, lab=lab, platform=platform, port=port)
+    tgts, _ = _targets(circuit, inventory, lab=lab, platform=platform, port=port, vpn=vpn)
     report = change.preflight(tgts, workers=workers)
     if output.value == "json":
         print(json.dumps({r: [{"check": c, "ok": ok, "fix": fix} for c, ok, fix in checks]
