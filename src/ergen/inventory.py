@@ -8,6 +8,7 @@ file and the YAML key path (``ams-er-r1.data.expressroute[0].link``).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ergen.errors import InputError
-from ergen.model.inventory import CircuitPolicy, HostEntry, Inventory, Router
+from ergen.model.inventory import CircuitPolicy, Customer, HostEntry, Inventory, LinkAttachment, Router
 
 HOSTS, GROUPS, DEFAULTS, CIRCUITS = "hosts.yaml", "groups.yaml", "defaults.yaml", "circuits.yaml"
+CUSTOMERS = "customers"     # folder: one <customer>.yaml per customer (cloud solution providers)
+_CUSTOMER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 _INHERITED = ("hostname", "platform", "port", "username", "password")
 
 
@@ -140,10 +143,61 @@ def load_inventory(path: str | Path) -> Inventory:
         except ValidationError as exc:
             raise _pydantic_error(exc, circuits_file, cname) from None
 
+    customers = {}
+    customers_dir = root / CUSTOMERS
+    if customers_dir.is_dir():
+        customers = _load_customers(customers_dir, routers, circuits, circuits_file)
+
     files = {"hosts": str(hosts_file)}
     if circuits_file.exists():
         files["circuits"] = str(circuits_file)
-    return Inventory(path=str(root), routers=routers, circuits=circuits, files=files)
+    if customers:
+        files["customers"] = str(customers_dir)
+    return Inventory(path=str(root), routers=routers, circuits=circuits, customers=customers, files=files)
+
+
+def _load_customers(folder: Path, routers: dict[str, Router], circuits: dict[str, CircuitPolicy],
+                    circuits_file: Path) -> dict[str, Customer]:
+    """Read customers/<name>.yaml (in name order) and fold each circuit's policy into ``circuits`` and
+    each landing into its router's ``data.expressroute``, remembering the file and path it came from."""
+    customers: dict[str, Customer] = {}
+    adapter = TypeAdapter(Customer)
+    owner = {k.lower(): str(circuits_file) for k in circuits}
+    extra: dict[str, list[LinkAttachment]] = {}
+    for file in sorted(folder.glob("*.yaml")):
+        name = file.stem
+        if not _CUSTOMER_NAME.match(name):
+            raise InputError("a customer file is named <customer>.yaml with letters, digits, - and _",
+                             file=str(file), field="(file)")
+        if name.lower() in {c.lower() for c in customers}:
+            raise InputError(f"customer {name!r} is given twice (names are case-insensitive)", file=str(file),
+                             field="(file)")
+        try:
+            cust = adapter.validate_python(read_yaml(file, required=True))
+        except ValidationError as exc:
+            raise _pydantic_error(exc, file, "") from None
+        for cname, circuit in cust.circuits.items():
+            if cname.lower() in owner:
+                raise InputError(f"circuit {cname!r} is also defined in {owner[cname.lower()]}", file=str(file),
+                                 field=f"circuits.{cname}")
+            owner[cname.lower()] = str(file)
+            fields = circuit.model_dump(exclude={"landings"}, exclude_unset=True)
+            fields["customer"] = name
+            circuits[cname] = CircuitPolicy.model_validate(fields)
+            for i, landing in enumerate(circuit.landings):
+                where = f"circuits.{cname}.landings[{i}]"
+                if landing.router not in routers:
+                    raise InputError(f"router {landing.router!r} is not in {HOSTS}", file=str(file),
+                                     field=f"{where}.router")
+                extra.setdefault(landing.router, []).append(LinkAttachment(
+                    circuit=cname, origin=(str(file), where),
+                    **landing.model_dump(exclude={"router"}, exclude_unset=True)))
+        customers[name] = cust
+    for rname, atts in extra.items():
+        r = routers[rname]
+        routers[rname] = r.model_copy(update={"data": r.data.model_copy(
+            update={"expressroute": list(r.data.expressroute) + atts})})
+    return customers
 
 
 def inventory_schema() -> str:
@@ -155,6 +209,7 @@ def inventory_schema() -> str:
         "$defs": {
             "hosts.yaml": TypeAdapter(dict[str, HostEntry]).json_schema(),
             "circuits.yaml": TypeAdapter(dict[str, CircuitPolicy]).json_schema(),
+            "customers/<customer>.yaml": TypeAdapter(Customer).json_schema(),
         },
     }
     return json.dumps(schema, indent=2)

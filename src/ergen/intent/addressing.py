@@ -86,6 +86,13 @@ def link_addresses(prefix: str) -> LinkAddresses:
                          microsoft=Address(str(microsoft), plen, net.version))
 
 
+def pe_addresses(address: str, neighbor: str) -> LinkAddresses:
+    """IPVPN: the router's address (with length) on the link to the provider's PE, and the PE's."""
+    net = netaddr.IPNetwork(address)
+    return LinkAddresses(subnet=str(net.cidr), customer=Address(str(net.ip), net.prefixlen, 4),
+                         microsoft=Address(neighbor, net.prefixlen, 4))
+
+
 @dataclass(frozen=True)
 class Prefix:
     """A prefix as templates need it: CIDR, network, length and (IPv4) netmask."""

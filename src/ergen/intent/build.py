@@ -23,7 +23,8 @@ import netaddr
 
 from ergen.errors import InputError, RenderError
 from ergen.intent import naming
-from ergen.intent.addressing import Prefix, link_addresses
+from ergen.intent import customers as csp
+from ergen.intent.addressing import Prefix, link_addresses, pe_addresses
 from ergen.communities import community_value
 from ergen.intent.model import (BfdProfile, BgpInstance, CircuitSummary, CommunityList, Macsec,
                                 MaximumPrefix, Neighbor, PrefixList, PrefixListEntry, RouteMap,
@@ -90,42 +91,53 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             used.add("bfd")
 
         # -- the subinterface, in its VRF
-        c_tag = att.vlan.get(p.short, p.vlan_id)
-        s_tag = att.s_tag
-        if s_tag is None and c.encapsulation == "QinQ" and c.stag:
-            s_tag = c.stag
+        s_tag, c_tag = ctx.tags(l)
+        cust = ctx.customer_of(c)
+        ipvpn = pol.ipvpn if pol.connectivity == "ipvpn" else None
+        pe = getattr(ipvpn, att.link) if ipvpn else None
+        if ipvpn is not None and pe is None:  # validate() reports ER526 first
+            raise InputError(f"ipvpn has no {att.link} link", file=ctx.circuits_file,
+                             field=f"{ctx.policy_key(c)}.ipvpn.{att.link}", code="ER526")
         used.add("qinq" if s_tag is not None else "dot1q")
         try:
             ifname, unit = subinterface(router.platform, att.interface, c_tag, s_tag)
         except RenderError as exc:
-            raise RenderError(exc.message, file=ctx.hosts_file, field=f"{l.where}.interface") from None
+            raise RenderError(exc.message, file=ctx.attachment_file(att), field=f"{l.where}.interface") from None
         other = next((i for i in interfaces if i.name == ifname), None)
         if other is not None:
             raise RenderError(f"{c.name} {p.short} peering and {other.circuit} {other.peering} peering would share "
                               f"the subinterface {ifname} on {router.platform}; give one a router-side vlan",
-                              file=ctx.hosts_file, field=f"{l.where}.interface", code="ER304")
-        vrf = ppol.vrf
+                              file=ctx.attachment_file(att), field=f"{l.where}.interface", code="ER304")
+        vrf, rd, rt = csp.routing_table(ctx, l, bgp_asn)
         if vrf:
             used.add("vrf")
-        v4 = link_addresses(_link_prefix(p, att.link, 4))
-        v6_prefix = _link_prefix(p, att.link, 6)
-        v6 = link_addresses(v6_prefix) if v6_prefix else None
+        if pe is not None:
+            v4, v6 = pe_addresses(pe.address, pe.neighbor), None
+        else:
+            v4 = link_addresses(_link_prefix(p, att.link, 4))
+            v6_prefix = _link_prefix(p, att.link, 6)
+            v6 = link_addresses(v6_prefix) if v6_prefix else None
         if v6:
             used.add("ipv6")
         nat = ppol.nat if p.kind is PeeringKind.microsoft else None
         interfaces.append(Subinterface(
             name=ifname, parent=att.interface, unit=unit, c_tag=c_tag, s_tag=s_tag,
-            description=f"ExpressRoute {c.name} {p.short} peering {att.link} link"
-                        + (f" skey {c.service_key}" if c.service_key else ""),
+            description=(f"IPVPN {ipvpn.provider_asn} {att.link} link for ExpressRoute {c.name} {p.short}"
+                         if ipvpn else f"ExpressRoute {c.name} {p.short} peering {att.link} link")
+                        + (f" skey {c.service_key}" if c.service_key else "")
+                        + (f" customer {cust[0]}" if cust else ""),
             ipv4=v4.customer, ipv6=v6.customer if v6 else None, bfd=profile,
             circuit=c.name, peering=p.short, link=att.link, vrf=vrf, nat_outside=nat is not None))
         inst = instances.setdefault(vrf, {"rd": None, "neighbors": [], "networks": {}})
         if vrf:
-            rd = ppol.rd or f"{bgp_asn}:{c_tag}"
+            descr = owner = None
+            if rt is not None:
+                owner, descr = cust[0], cust[1].description or f"customer {cust[0]}"
             inst["rd"] = rd
             fams = (4, 6) if v6 else (4,)
             old = vrfs.get(vrf)
-            vrfs[vrf] = Vrf(vrf, rd, tuple(sorted(set(fams) | set(old.families if old else ()))))
+            vrfs[vrf] = Vrf(vrf, rd, tuple(sorted(set(fams) | set(old.families if old else ()))),
+                            route_target=rt, description=descr, customer=owner)
 
         # -- shaper on the parent, MACsec on the Direct port
         if pol.shape and c.bandwidth_bps:
@@ -150,11 +162,12 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             used.update(("prepend", "local_preference"))
         link_tag = att.link if (c.name in both_links) else None
         md5 = None
-        if ppol.md5_key:
-            md5 = ctx.secret(ppol.md5_key, ctx.circuits_file, f"{ctx.policy_key(c)}.{p.short}.md5_key")
+        md5_ref, md5_where = ((ipvpn.md5_key, "ipvpn.md5_key") if ipvpn else (ppol.md5_key, f"{p.short}.md5_key"))
+        if md5_ref:
+            md5 = ctx.secret(md5_ref, ctx.circuits_file, f"{ctx.policy_key(c)}.{md5_where}")
             if md5 is None:  # validate() reports ER704 first; only direct callers reach this
-                raise InputError(f"secret {ppol.md5_key} cannot be read", file=ctx.circuits_file,
-                                 field=f"{ctx.policy_key(c)}.{p.short}.md5_key", code="ER704")
+                raise InputError(f"secret {md5_ref} cannot be read", file=ctx.circuits_file,
+                                 field=f"{ctx.policy_key(c)}.{md5_where}", code="ER704")
             used.add("md5")
         comm_list = None
         if ppol.accept_communities:
@@ -180,7 +193,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             route_maps.append(RouteMap(rm_in, family, (
                 RouteMapEntry(10, "permit", pl_in, match_community_list=comm_list,
                               set_local_preference=local_pref),)))
-            prepend = tuple([p.peer_asn] * pol.prepend) if standby else ()
+            prepend = tuple([bgp_asn if ipvpn else p.peer_asn] * pol.prepend) if standby else ()
             route_maps.append(RouteMap(rm_out, family, (
                 RouteMapEntry(10, "permit", pl_out, set_as_path_prepend=prepend),)))
             limit = (ppol.maximum_prefix if family == 4 else ppol.maximum_prefix_ipv6) \
@@ -188,9 +201,10 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             used.add("maximum_prefix")
             inst["neighbors"].append(Neighbor(
                 address=addrs.microsoft.address, family=family,
-                remote_as=p.azure_asn or MICROSOFT_ASN,
-                local_as=p.peer_asn if p.peer_asn != bgp_asn else None,
-                description=f"Microsoft edge {att.link} {c.name} {p.short}",
+                remote_as=ipvpn.provider_asn if ipvpn else (p.azure_asn or MICROSOFT_ASN),
+                local_as=p.peer_asn if (p.peer_asn != bgp_asn and not ipvpn) else None,
+                description=(f"IPVPN provider PE {att.link} {c.name} {p.short}" if ipvpn
+                             else f"Microsoft edge {att.link} {c.name} {p.short}"),
                 md5=md5, bfd=profile, route_map_in=rm_in, route_map_out=rm_out,
                 maximum_prefix=MaximumPrefix(limit), interface=ifname,
                 circuit=c.name, peering=p.short, link=att.link, standby=standby, vrf=vrf))

@@ -123,6 +123,9 @@ class Vrf:
     name: str
     rd: str
     families: tuple[int, ...]
+    route_target: str | None = None    # import and export (a customer's VRF); None: the platform's default
+    description: str | None = None     # raw text (templates escape it)
+    customer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,39 @@ class PeeringPolicy(_Strict):
     enabled: bool = Field(True, description="false: render nothing for this peering")
 
 
+class IpvpnLink(_Strict):
+    """The customer router's side of one link to the IPVPN provider's PE."""
+
+    address: str = Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$",
+                         description="this router's address on the link to the PE, with its length (a /30 or /31)")
+    neighbor: str = Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}$", description="the PE's address: the BGP neighbor")
+    vlan: int = Field(ge=1, le=4094, description="802.1Q tag of the subinterface facing the PE")
+
+
+class Ipvpn(_Strict):
+    """Any-to-any (IPVPN) connectivity: the customer router peers with the provider's PE, which peers
+    with Microsoft's edge. Addresses and the provider's ASN are the provider's, so they come from here."""
+
+    provider_asn: int = Field(ge=1, le=4294967295, description="the provider's BGP ASN (the PE's)")
+    primary: IpvpnLink | None = None
+    secondary: IpvpnLink | None = None
+    md5_key: str | None = Field(None, pattern=SECRET_PATTERN, description="BGP MD5 key of the PE sessions")
+
+
+Connectivity = Literal["cross-connect", "point-to-point", "ipvpn"]
+
+
 class CircuitPolicy(_Strict):
     """Inventory facts about one circuit, keyed by the circuit's Azure name in circuits.yaml."""
+
+    customer: str | None = Field(None, description="the customer (customers/<name>.yaml) this circuit serves; "
+                                                   "set by the loader for circuits under a customer")
+    connectivity: Connectivity = Field("cross-connect", description=(
+        "cross-connect or point-to-point: the router peers with Microsoft's edge on Azure's /30s; "
+        "ipvpn: it peers with the provider's PE (see ipvpn)"))
+    ipvpn: Ipvpn | None = None
+    source: str | None = Field(None, description="the circuit's Azure JSON, relative to the inventory "
+                                                 "(render --all; default azure/<circuit name>.json)")
 
     tag: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,23}$",
                             description="short name in ergen's object names (ER-<tag>-...); "
@@ -116,6 +147,8 @@ class LinkAttachment(_Strict):
     microsoft: LinkOverride | None = None
     nat_inside: list[str] = Field(default_factory=list, description="interfaces facing the inside of "
                                                                     "Microsoft peering's source NAT")
+    origin: tuple[str, str] | None = Field(None, exclude=True, description=(
+        "(file, YAML path) where a customer file defined this link; None: hosts.yaml"))
 
     @field_validator("vlan")
     @classmethod
@@ -172,10 +205,45 @@ class Router(HostEntry):
     name: str
 
 
+class CircuitLanding(_Strict):
+    """Where one link of a customer's circuit lands: a router of hosts.yaml and its port."""
+
+    router: str
+    link: LinkRole
+    interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]*$")
+    peerings: list[PeeringName] | None = None
+    s_tag: int | None = Field(None, ge=1, le=4094)
+    vlan: dict[PeeringName, int] = Field(default_factory=dict)
+    private: LinkOverride | None = None
+    microsoft: LinkOverride | None = None
+    nat_inside: list[str] = Field(default_factory=list)
+
+
+class CustomerCircuit(CircuitPolicy):
+    """A circuit under a customer: its policy, and the routers and ports its links land on."""
+
+    landings: list[CircuitLanding] = Field(default_factory=list, description="one per link (primary, secondary)")
+
+
+class Customer(_Strict):
+    """One customer of a cloud solution provider (customers/<name>.yaml)."""
+
+    id: int | None = Field(None, ge=1, le=4294967295, description=(
+        "the customer's number in route distinguishers and route targets (<bgp asn>:<id>); default: a "
+        "stable number from the name (65536 and up), so adding a customer never renumbers another"))
+    description: str | None = Field(None, max_length=200)
+    vrf: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$",
+                            description="the VRF of the customer's private peerings (default: the name in capitals)")
+    prefixes: list[str] = Field(default_factory=list, description=(
+        "the customer's own address space; no other customer may advertise inside it"))
+    circuits: dict[str, CustomerCircuit] = Field(default_factory=dict)
+
+
 class Inventory(_Strict):
     path: str
     routers: dict[str, Router]
     circuits: dict[str, CircuitPolicy] = Field(default_factory=dict)
+    customers: dict[str, Customer] = Field(default_factory=dict)
     files: dict[str, str] = Field(default_factory=dict, description="role -> file path")
     origins: dict[str, str] = Field(default_factory=dict, exclude=True,
                                     description="router name -> file its definition came from")

@@ -66,6 +66,8 @@ class Landing:
 
     @property
     def where(self) -> str:
+        if self.attachment.origin:
+            return self.attachment.origin[1]
         return f"{self.router.name}.data.expressroute[{self.index}]"
 
 
@@ -77,6 +79,8 @@ class Context:
     gateways: list = field(default_factory=list)      # ergen.model.vpn.VpnGateway
     connections: list = field(default_factory=list)   # ergen.model.vpn.VpnConnection
     _secrets: dict[str, Secret | None] = field(default_factory=dict)
+    _by_name: dict[str, Circuit] | None = None
+    _policy_keys: dict[str, str] | None = None
 
     # -- reporting ------------------------------------------------------------------
     def add(self, code: str, file: str, where: str, message: str) -> None:
@@ -91,24 +95,44 @@ class Context:
     def circuits_file(self) -> str:
         return self.inventory.files.get("circuits", str(Path(self.inventory.path) / "circuits.yaml"))
 
+    def attachment_file(self, att: LinkAttachment) -> str:
+        """The file that defines a link attachment: hosts.yaml, or the customer file it came from."""
+        return att.origin[0] if att.origin else self.hosts_file
+
+    def attachment_where(self, router: Router, index: int, att: LinkAttachment) -> tuple[str, str]:
+        if att.origin:
+            return att.origin
+        return self.hosts_file, f"{router.name}.data.expressroute[{index}]"
+
     # -- lookups ----------------------------------------------------------------------
     def circuit(self, name: str) -> Circuit | None:
-        for c in self.circuits:
-            if c.name.lower() == name.lower():
-                return c
-        return None
+        if self._by_name is None:
+            self._by_name = {}
+            for c in self.circuits:
+                self._by_name.setdefault(c.name.lower(), c)
+        return self._by_name.get(name.lower())
+
+    def _policy_index(self) -> dict[str, str]:
+        if self._policy_keys is None:
+            self._policy_keys = {}
+            for k in self.inventory.circuits:
+                self._policy_keys.setdefault(k.lower(), k)
+        return self._policy_keys
 
     def policy(self, circuit: Circuit) -> CircuitPolicy:
-        for k, v in self.inventory.circuits.items():
-            if k.lower() == circuit.name.lower():
-                return v
-        return CircuitPolicy()
+        key = self._policy_index().get(circuit.name.lower())
+        return self.inventory.circuits[key] if key is not None else _NO_POLICY
 
     def policy_key(self, circuit: Circuit) -> str:
-        for k in self.inventory.circuits:
-            if k.lower() == circuit.name.lower():
-                return k
-        return circuit.name
+        return self._policy_index().get(circuit.name.lower(), circuit.name)
+
+    def customer_of(self, circuit: Circuit):
+        """(name, Customer) of the customer a circuit serves, or None."""
+        name = self.policy(circuit).customer
+        if name is None:
+            return None
+        cust = self.inventory.customers.get(name)
+        return (name, cust) if cust is not None else None
 
     def attachments(self) -> Iterator[tuple[Router, int, LinkAttachment]]:
         for router in self.inventory.routers.values():
@@ -122,6 +146,8 @@ class Context:
         for p in circuit.peerings:
             if p.kind is PeeringKind.public:
                 continue
+            if pol.connectivity == "ipvpn" and p.kind is not PeeringKind.private:
+                continue   # the provider's PE carries private peering only
             if not getattr(pol, p.short).enabled:
                 continue
             out.append(p)
@@ -137,12 +163,26 @@ class Context:
                 if att.peerings is None or p.short in att.peerings:
                     yield Landing(router, i, att, circuit, p)
 
+    def tags(self, landing: Landing) -> tuple[int | None, int | None]:
+        """(S-tag, C-tag) of the router's subinterface for a landing: the provider's PE VLAN with IPVPN;
+        else the router-side VLAN or Azure's, inside the inventory's S-tag or a Direct QinQ port's."""
+        att, c = landing.attachment, landing.circuit
+        pol = self.policy(c)
+        if pol.connectivity == "ipvpn":
+            link = getattr(pol.ipvpn, att.link) if pol.ipvpn else None
+            return None, (link.vlan if link else None)
+        ctag = att.vlan.get(landing.peering.short, landing.peering.vlan_id)
+        stag = att.s_tag
+        if stag is None and c.encapsulation == "QinQ" and c.stag:
+            stag = c.stag
+        return stag, ctag
+
     def advertised(self, landing: Landing, ipv6: bool) -> tuple[list[str], str, str]:
         """(prefixes, file, YAML path) of what ``landing`` advertises in one family."""
         key = "advertise_ipv6" if ipv6 else "advertise"
         override = getattr(landing.attachment, landing.peering.short)
         if override is not None and getattr(override, key) is not None:
-            return (list(getattr(override, key)), self.hosts_file,
+            return (list(getattr(override, key)), self.attachment_file(landing.attachment),
                     f"{landing.where}.{landing.peering.short}.{key}")
         pol = getattr(self.policy(landing.circuit), landing.peering.short)
         return (list(getattr(pol, key)), self.circuits_file,
@@ -168,6 +208,8 @@ class Context:
     def secrets(self) -> list[Secret]:
         return [s for s in self._secrets.values() if s is not None]
 
+
+_NO_POLICY = CircuitPolicy()
 
 Check = Callable[[Context], None]
 CHECKS: list[Check] = []

@@ -29,14 +29,13 @@ def subinterface_tags(ctx: Context) -> None:
     seen: dict[tuple[str, str, int | None, int], str] = {}
     for landing in ctx.landings():
         att = landing.attachment
-        ctag = att.vlan.get(landing.peering.short, landing.peering.vlan_id)
+        stag, ctag = ctx.tags(landing)
         if ctag is None:
             continue
-        stag = att.s_tag if att.s_tag is not None else landing.circuit.stag
         key = (landing.router.name, att.interface, stag, ctag)
         label = f"{landing.circuit.name} {landing.peering.short}"
         if key in seen and seen[key] != label:
             tags = f"S-tag {stag} C-tag {ctag}" if stag else f"VLAN {ctag}"
-            ctx.add("ER304", ctx.hosts_file, landing.where,
+            ctx.add("ER304", ctx.attachment_file(att), landing.where,
                     f"{label} on {att.interface} uses {tags}, as {seen[key]} does")
         seen.setdefault(key, label)
