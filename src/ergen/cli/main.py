@@ -132,7 +132,16 @@ def validate(circuit: CircuitArgs, inventory: Annotated[Optional[Path], typer.Op
 
 @app.command()
 @user_errors
-def render(circuit: CircuitArgs, inventory: InventoryOpt,
+def render(circuit: Annotated[Optional[list[str]], typer.Argument(
+               metavar="[CIRCUIT...]", help="Azure circuit JSON files (not with --all)")] = None,
+           inventory: Annotated[Optional[Path], typer.Option(
+               "--inventory", "-i", help="inventory folder (hosts.yaml, circuits.yaml, customers/)")] = None,
+           all_: Annotated[Optional[Path], typer.Option(
+               "--all", metavar="INVENTORY", help="the whole estate of this inventory: every circuit it names, "
+                                                  "read from its source (default azure/<circuit>.json)")] = None,
+           customer: Annotated[Optional[str], typer.Option(
+               "--customer", help="check the whole estate, write only the routers carrying this customer, "
+                                  "and show their diff against the files in --out")] = None,
            out: Annotated[Optional[Path], typer.Option("--out", help="folder for one config file per router")] = None,
            stdout: Annotated[bool, typer.Option("--stdout", help="print the configs instead of writing files")] = False,
            templates: Annotated[Optional[Path], typer.Option(
@@ -149,28 +158,47 @@ def render(circuit: CircuitArgs, inventory: InventoryOpt,
 
     if (out is None) == (not stdout):
         raise InputError("give either --out DIR or --stdout", field="--out")
-    circuits = _load(circuit, peerings, port)
-    result = plan(circuits, load_inventory(inventory), platform=platform, vpn=[load_vpn(v) for v in vpn or []])
+    if all_ is not None:
+        if circuit or inventory is not None:
+            raise InputError("--all INVENTORY reads the circuits the inventory names; give no CIRCUIT "
+                             "files and no --inventory with it", field="--all")
+        from ergen.estate import load_estate
+        inv = load_inventory(all_)
+        inventory = all_
+        circuits = load_estate(inv)
+    else:
+        if not circuit or inventory is None:
+            raise InputError("give CIRCUIT files and --inventory, or --all INVENTORY", field="CIRCUIT")
+        circuits = _load(circuit, peerings, port)
+        inv = load_inventory(inventory)
+    result = plan(circuits, inv, platform=platform, vpn=[load_vpn(v) for v in vpn or []])
     for p in result.report.warnings:
         _err(p.line())
-    if not result.intents:
+    intents = result.intents
+    if customer is not None:
+        from ergen.estate import customer_routers
+        intents = customer_routers(intents, inv, customer)
+    if not intents:
         raise InputError("no router in the inventory terminates these circuits", file=str(inventory),
                          field="data.expressroute")
     if stdout:
-        for name, text in render_configs(result.intents, templates=templates, show_secrets=show_secrets).items():
+        for name, text in render_configs(intents, templates=templates, show_secrets=show_secrets).items():
             print(f"!! ===== {name} =====")
             sys.stdout.write(text)
-        for name, text in render_extra(result.intents, templates=templates, show_secrets=show_secrets).items():
+        for name, text in render_extra(intents, templates=templates, show_secrets=show_secrets).items():
             print(f"## ===== {name} =====")
             sys.stdout.write(text)
         return
     from ergen.pipeline import config_filename
     from ergen.pipeline import extra_filenames
-    names = [config_filename(i.name) for i in result.intents] + extra_filenames(result.intents)
+    names = [config_filename(i.name) for i in intents] + extra_filenames(intents)
     existing = [out / n for n in names if (out / n).exists()]
+    if customer is not None and existing:
+        from ergen.estate import diff_against_folder
+        sys.stdout.write(diff_against_folder(out, intents, templates=templates))
     if existing and not force and sys.stdin.isatty():
         force = typer.confirm(f"Replace {len(existing)} existing file(s) in {out}?", default=False)
-    for path in write_configs(result.intents, out, templates=templates, force=force):
+    for path in write_configs(intents, out, templates=templates, force=force):
         print(f"wrote {path}")
 
 
@@ -217,6 +245,7 @@ def _root(version: Annotated[bool, typer.Option("--version", help="print the ver
 
 def _register_groups() -> None:
     from ergen.cli import change  # noqa: F401  (registers diff)
+    from ergen.cli import azure  # noqa: F401  (registers fetch and verify)
     from ergen.cli.lab import lab_app
     app.add_typer(lab_app, name="lab")
 

@@ -96,7 +96,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         ipvpn = pol.ipvpn if pol.connectivity == "ipvpn" else None
         pe = getattr(ipvpn, att.link) if ipvpn else None
         if ipvpn is not None and pe is None:  # validate() reports ER526 first
-            raise InputError(f"ipvpn has no {att.link} link", file=ctx.circuits_file,
+            raise InputError(f"ipvpn has no {att.link} link", file=ctx.policy_file(c),
                              field=f"{ctx.policy_key(c)}.ipvpn.{att.link}", code="ER526")
         used.add("qinq" if s_tag is not None else "dot1q")
         try:
@@ -134,6 +134,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             if rt is not None:
                 owner, descr = cust[0], cust[1].description or f"customer {cust[0]}"
             inst["rd"] = rd
+            inst["rt"] = rt
             fams = (4, 6) if v6 else (4,)
             old = vrfs.get(vrf)
             vrfs[vrf] = Vrf(vrf, rd, tuple(sorted(set(fams) | set(old.families if old else ()))),
@@ -145,10 +146,10 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             used.add("shaper")
         if pol.macsec and port and port.macsec_cipher and att.interface not in macsecs:
             where = f"{ctx.policy_key(c)}.macsec"
-            ckn = ctx.secret(pol.macsec.ckn, ctx.circuits_file, f"{where}.ckn")
-            cak = ctx.secret(pol.macsec.cak, ctx.circuits_file, f"{where}.cak")
+            ckn = ctx.secret(pol.macsec.ckn, ctx.policy_file(c), f"{where}.ckn")
+            cak = ctx.secret(pol.macsec.cak, ctx.policy_file(c), f"{where}.cak")
             if ckn is None or cak is None:
-                raise InputError("MACsec keys cannot be read", file=ctx.circuits_file, field=where, code="ER704")
+                raise InputError("MACsec keys cannot be read", file=ctx.policy_file(c), field=where, code="ER704")
             macsecs[att.interface] = Macsec(
                 naming.macsec(tag), att.interface, _CIPHERS[port.macsec_cipher.lower()], ckn, cak,
                 include_sci=(port.macsec_sci_state or "").lower() == "enabled")
@@ -164,9 +165,9 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         md5 = None
         md5_ref, md5_where = ((ipvpn.md5_key, "ipvpn.md5_key") if ipvpn else (ppol.md5_key, f"{p.short}.md5_key"))
         if md5_ref:
-            md5 = ctx.secret(md5_ref, ctx.circuits_file, f"{ctx.policy_key(c)}.{md5_where}")
+            md5 = ctx.secret(md5_ref, ctx.policy_file(c), f"{ctx.policy_key(c)}.{md5_where}")
             if md5 is None:  # validate() reports ER704 first; only direct callers reach this
-                raise InputError(f"secret {md5_ref} cannot be read", file=ctx.circuits_file,
+                raise InputError(f"secret {md5_ref} cannot be read", file=ctx.policy_file(c),
                                  field=f"{ctx.policy_key(c)}.{md5_where}", code="ER704")
             used.add("md5")
         comm_list = None
@@ -240,7 +241,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             # discard route for them would win over the real, shorter routes (longest match)
             instances[None]["networks"].setdefault(p.cidr, p)
     bgp = tuple(BgpInstance(vrf=k, rd=v["rd"], neighbors=tuple(v["neighbors"]),
-                            networks=tuple(v["networks"].values()))
+                            networks=tuple(v["networks"].values()), route_target=v.get("rt"))
                 for k, v in instances.items() if k is None or v["neighbors"])
     secrets = {n.md5.ref: n.md5 for b in bgp for n in b.neighbors if n.md5}
     for m in macsecs.values():

@@ -136,6 +136,7 @@ class BgpInstance:
     rd: str | None
     neighbors: tuple[Neighbor, ...]
     networks: tuple[Prefix, ...]
+    route_target: str | None = None    # the VRF's (import and export), for platforms that set it under BGP
 
     def neighbors_v(self, family: int) -> tuple[Neighbor, ...]:
         return tuple(n for n in self.neighbors if n.family == family)

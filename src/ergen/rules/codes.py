@@ -67,6 +67,29 @@ _TABLE = [
     ("ER507", "circuit-not-provisioned", W, "the provider has not provisioned the circuit yet"),
     ("ER508", "peering-disabled", W, "the peering is disabled in Azure"),
     ("ER509", "public-peering-retired", W, "Azure public peering is retired; it is not rendered"),
+    # cloud solution providers: customers on shared routers, IPVPN
+    ("ER520", "customer-unknown", E, "a circuit names a customer that has no customers/<name>.yaml"),
+    ("ER521", "outer-tag-shared", E, "on one router port an outer tag belongs to one customer, and a VLAN is "
+                                     "never also an S-tag"),
+    ("ER522", "vrf-shared", E, "each customer has its own VRF: no two customers (nor a circuit outside the "
+                               "customer) use one VRF name"),
+    ("ER523", "rd-duplicate", E, "route distinguishers and targets are unique: customers' numbers, and the "
+                                 "RDs of a router's VRFs"),
+    ("ER524", "vrf-prefix-overlap", E, "in one routing table of one router, link subnets of different circuits "
+                                       "and prefixes of different customers do not overlap"),
+    ("ER525", "prefix-of-other-customer", E, "a prefix inside another customer's address space is advertised in "
+                                             "a table that is not that customer's"),
+    ("ER526", "ipvpn-config-missing", E, "connectivity ipvpn needs ipvpn: with the provider's ASN and each "
+                                         "landed link's addresses"),
+    ("ER527", "ipvpn-address-invalid", E, "the PE link is a /30 or /31 holding the router's and the PE's "
+                                          "(different, usable) addresses"),
+    ("ER528", "ipvpn-asn", E, "with IPVPN the router needs its own BGP ASN, different from the provider's, and "
+                              "the provider's is not Microsoft's or reserved"),
+    ("ER529", "rd-needs-id", E, "a router with a 4-byte ASN leaves 16 bits for the customer's number: give the "
+                                "customer an id up to 65535"),
+    ("ER530", "customer-prefix-invalid", E, "a customer's address space is a list of valid networks"),
+    ("ER531", "advertise-outside-customer", W, "a customer's private peering advertises outside the address "
+                                               "space the customer declares"),
     # Microsoft peering
     ("ER601", "microsoft-no-route-filter", W, "a Microsoft peering without a route filter receives no prefixes"),
     ("ER602", "microsoft-validation-needed", W, "Microsoft has not validated the advertised public prefixes"),

@@ -81,6 +81,7 @@ class Context:
     _secrets: dict[str, Secret | None] = field(default_factory=dict)
     _by_name: dict[str, Circuit] | None = None
     _policy_keys: dict[str, str] | None = None
+    _by_router: dict[str, list] | None = None
 
     # -- reporting ------------------------------------------------------------------
     def add(self, code: str, file: str, where: str, message: str) -> None:
@@ -124,7 +125,25 @@ class Context:
         return self.inventory.circuits[key] if key is not None else _NO_POLICY
 
     def policy_key(self, circuit: Circuit) -> str:
+        """The YAML path of a circuit's policy: its key in circuits.yaml, or circuits.<key> in its
+        customer's file."""
+        return self.policy_where(self._policy_index().get(circuit.name.lower(), circuit.name))
+
+    def policy_name(self, circuit: Circuit) -> str:
+        """The circuit's key among the inventory's policies (its Azure name as the inventory spells it)."""
         return self._policy_index().get(circuit.name.lower(), circuit.name)
+
+    def policy_where(self, key: str) -> str:
+        pol = self.inventory.circuits.get(key)
+        return f"circuits.{key}" if pol is not None and pol.customer in self.inventory.customers else key
+
+    def policy_file(self, circuit: Circuit | str) -> str:
+        """The file a circuit's policy is written in: circuits.yaml or customers/<customer>.yaml."""
+        key = circuit if isinstance(circuit, str) else self._policy_index().get(circuit.name.lower())
+        pol = self.inventory.circuits.get(key) if key is not None else None
+        if pol is not None and pol.customer in self.inventory.customers:
+            return str(Path(self.inventory.path) / "customers" / f"{pol.customer}.yaml")
+        return self.circuits_file
 
     def customer_of(self, circuit: Circuit):
         """(name, Customer) of the customer a circuit serves, or None."""
@@ -177,6 +196,13 @@ class Context:
             stag = c.stag
         return stag, ctag
 
+    def landings_by_router(self) -> dict[str, list[Landing]]:
+        if self._by_router is None:
+            self._by_router = {}
+            for l in self.landings():
+                self._by_router.setdefault(l.router.name, []).append(l)
+        return self._by_router
+
     def advertised(self, landing: Landing, ipv6: bool) -> tuple[list[str], str, str]:
         """(prefixes, file, YAML path) of what ``landing`` advertises in one family."""
         key = "advertise_ipv6" if ipv6 else "advertise"
@@ -185,7 +211,7 @@ class Context:
             return (list(getattr(override, key)), self.attachment_file(landing.attachment),
                     f"{landing.where}.{landing.peering.short}.{key}")
         pol = getattr(self.policy(landing.circuit), landing.peering.short)
-        return (list(getattr(pol, key)), self.circuits_file,
+        return (list(getattr(pol, key)), self.policy_file(landing.circuit),
                 f"{self.policy_key(landing.circuit)}.{landing.peering.short}.{key}")
 
     def secret(self, ref: str, file: str, where: str) -> Secret | None:

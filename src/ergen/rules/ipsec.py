@@ -117,7 +117,7 @@ def ipsec_tunnels(ctx: Context) -> None:
                 wanted = community_value(f"azure-{gw.location.lower()}")
                 accepted = [community_value(n) for n in pol.microsoft.accept_communities]
                 if accepted and wanted and wanted not in accepted:
-                    ctx.add("ER912", ctx.circuits_file, f"{ctx.policy_key(circuit)}.microsoft.accept_communities",
+                    ctx.add("ER912", ctx.policy_file(circuit), f"{ctx.policy_key(circuit)}.microsoft.accept_communities",
                             f"{gw.name} is in {gw.location} ({wanted}); without it the router never learns the "
                             "gateway's public IPs over Microsoft peering")
             # the pre-shared key

@@ -44,7 +44,7 @@ def attachments(ctx: Context) -> None:
                             f"the {link} link of {c.name} lands on no router; Azure's SLA needs both sessions")
     for key in ctx.inventory.circuits:
         if key.lower() not in known and ctx.circuits:
-            ctx.add("ER506", ctx.circuits_file, key, f"circuit {key!r} is not among the circuit files given")
+            ctx.add("ER506", ctx.policy_file(key), ctx.policy_where(key), f"circuit {key!r} is not among the circuit files given")
 
 
 @check

@@ -34,14 +34,14 @@ def accepted_communities(ctx: Context) -> None:
     for key, pol in ctx.inventory.circuits.items():
         for short in ("private", "microsoft"):
             for j, name in enumerate(getattr(pol, short).accept_communities):
-                where = f"{key}.{short}.accept_communities[{j}]"
+                where = f"{ctx.policy_where(key)}.{short}.accept_communities[{j}]"
                 value = community_value(name)
                 if value is None:
                     known = ", ".join(sorted(communities()))
-                    ctx.add("ER604", ctx.circuits_file, where, f"unknown community {name!r}; known: {known}, "
+                    ctx.add("ER604", ctx.policy_file(key), where, f"unknown community {name!r}; known: {known}, "
                                                                "or a value 12076:NNNNN")
                 elif short == "private" and value in services:
-                    ctx.add("ER605", ctx.circuits_file, where,
+                    ctx.add("ER605", ctx.policy_file(key), where,
                             f"{name} ({value}) is a Microsoft peering service community")
 
 
@@ -51,7 +51,7 @@ def source_nat(ctx: Context) -> None:
 
     for key, pol in ctx.inventory.circuits.items():
         if pol.private.nat is not None:
-            ctx.add("ER606", ctx.circuits_file, f"{key}.private.nat",
+            ctx.add("ER606", ctx.policy_file(key), f"{ctx.policy_where(key)}.private.nat",
                     "NAT on private peering is not supported by ExpressRoute; use it on Microsoft peering")
         nat = pol.microsoft.nat
         if nat is None:
@@ -59,7 +59,7 @@ def source_nat(ctx: Context) -> None:
         try:
             pool = parse_prefix(nat.pool)
         except PrefixError as exc:
-            ctx.add("ER401", ctx.circuits_file, f"{key}.microsoft.nat.pool", str(exc))
+            ctx.add("ER401", ctx.policy_file(key), f"{ctx.policy_where(key)}.microsoft.nat.pool", str(exc))
             continue
         advertised = []
         for t in pol.microsoft.advertise:
@@ -68,30 +68,30 @@ def source_nat(ctx: Context) -> None:
             except PrefixError:
                 pass
         if not any(pool in a for a in advertised):
-            ctx.add("ER607", ctx.circuits_file, f"{key}.microsoft.nat.pool",
+            ctx.add("ER607", ctx.policy_file(key), f"{ctx.policy_where(key)}.microsoft.nat.pool",
                     f"{nat.pool} is not inside microsoft.advertise; return traffic would not come back")
         for j, t in enumerate(nat.inside):
             try:
                 parse_prefix(t)
             except PrefixError as exc:
-                ctx.add("ER401", ctx.circuits_file, f"{key}.microsoft.nat.inside[{j}]", str(exc))
+                ctx.add("ER401", ctx.policy_file(key), f"{ctx.policy_where(key)}.microsoft.nat.inside[{j}]", str(exc))
 
 
 @check
 def direct_port_features(ctx: Context) -> None:
     for c in ctx.circuits:
         pol = ctx.policy(c)
-        key = ctx.policy_key(c)
+        key = ctx.policy_name(c)
         port = c.express_route_port
         cipher = port.macsec_cipher if port else None
         if pol.macsec is not None and not cipher:
-            ctx.add("ER610", ctx.circuits_file, f"{key}.macsec",
+            ctx.add("ER610", ctx.policy_file(key), f"{ctx.policy_where(key)}.macsec",
                     f"{c.name} has no ExpressRoute Direct port with macSecConfig")
         if cipher and pol.macsec is None and any(l.circuit is c for l in ctx.landings()):
-            ctx.add("ER611", ctx.circuits_file, key, f"the Direct port of {c.name} uses MACsec ({cipher}); "
+            ctx.add("ER611", ctx.policy_file(key), ctx.policy_where(key), f"the Direct port of {c.name} uses MACsec ({cipher}); "
                                                      "give macsec: {ckn: ..., cak: ...}")
         if pol.macsec is not None:
             for part in ("ckn", "cak"):
-                ctx.secret(getattr(pol.macsec, part), ctx.circuits_file, f"{key}.macsec.{part}")
+                ctx.secret(getattr(pol.macsec, part), ctx.policy_file(key), f"{ctx.policy_where(key)}.macsec.{part}")
         if pol.shape and not c.bandwidth_bps:
-            ctx.add("ER612", ctx.circuits_file, f"{key}.shape", f"{c.name} has no bandwidthInMbps/bandwidthInGbps")
+            ctx.add("ER612", ctx.policy_file(key), f"{ctx.policy_where(key)}.shape", f"{c.name} has no bandwidthInMbps/bandwidthInGbps")

@@ -1,0 +1,305 @@
+"""Cloud solution providers: many customers on shared routers, each in its own VRF, and IPVPN.
+
+The checks here look across customers, so they are the ones a single-customer inventory never needs:
+outer tags per port, VRF names and numbers, overlaps per routing table, and prefixes that belong to
+another customer. Overlaps are found with a sort and a sweep (n log n), since an estate has thousands
+of circuits.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import netaddr
+
+from ergen.intent import customers as csp
+from ergen.intent.addressing import PrefixError, parse_prefix
+from ergen.model.circuit import PeeringKind
+from ergen.rules.asn import AZURE_RESERVED, INVALID, MICROSOFT_ASN
+from ergen.rules.engine import Context, check
+
+
+def _customer_file(ctx: Context, name: str) -> str:
+    from pathlib import Path
+    return str(Path(ctx.inventory.path) / "customers" / f"{name}.yaml")
+
+
+@check
+def customer_names(ctx: Context) -> None:
+    for key, pol in ctx.inventory.circuits.items():
+        if pol.customer is not None and pol.customer not in ctx.inventory.customers:
+            known = ", ".join(sorted(ctx.inventory.customers)) or "none"
+            ctx.add("ER520", ctx.policy_file(key), f"{key}.customer",
+                    f"customer {pol.customer!r} has no customers/{pol.customer}.yaml (known: {known})")
+
+
+@check
+def customer_vrfs(ctx: Context) -> None:
+    """ER522 one VRF per customer, ER523 one number per customer, ER529 numbers a 4-byte ASN can carry."""
+    vrfs: dict[str, str] = {}     # VRF name (lower) -> customer
+    numbers: dict[int, str] = {}
+    for name, cust in ctx.inventory.customers.items():
+        f = _customer_file(ctx, name)
+        vrf = csp.vrf_name(name, cust)
+        if vrf.lower() in vrfs:
+            ctx.add("ER522", f, "vrf", f"VRF {vrf} is also customer {vrfs[vrf.lower()]}'s")
+        vrfs.setdefault(vrf.lower(), name)
+        n = csp.number(name, cust)
+        if n in numbers:
+            how = "id" if cust.id is not None else "number derived from the name"
+            ctx.add("ER523", f, "id", f"{how} {n} is also customer {numbers[n]}'s, so their RDs and route "
+                                      "targets would be equal; give one a distinct id")
+        numbers.setdefault(n, name)
+    for key, pol in ctx.inventory.circuits.items():
+        for short in ("private", "microsoft"):
+            v = getattr(pol, short).vrf
+            owner = vrfs.get(v.lower()) if v else None
+            if owner is not None and owner != pol.customer:
+                whose = f"customer {pol.customer}'s circuit" if pol.customer else "a circuit outside any customer"
+                ctx.add("ER522", ctx.policy_file(key), f"{ctx.policy_where(key)}.{short}.vrf",
+                        f"VRF {v} is customer {owner}'s; {key} is {whose}")
+    for router in ctx.inventory.routers.values():
+        asn = router.data.bgp_asn
+        if asn is None or asn <= 65535:
+            continue
+        for name in sorted({ctx.policy(l.circuit).customer for l in _router_landings(ctx, router.name)} - {None}):
+            cust = ctx.inventory.customers.get(name)
+            if cust is not None and csp.route_distinguisher(asn, name, cust) is None:
+                ctx.add("ER529", _customer_file(ctx, name), "id",
+                        f"router {router.name} has 4-byte ASN {asn}: its RDs are <asn>:<16 bits>, and "
+                        f"{name}'s number {csp.number(name, cust)} does not fit")
+
+
+def _router_landings(ctx: Context, router: str):
+    return ctx.landings_by_router().get(router, [])
+
+
+@check
+def outer_tags(ctx: Context) -> None:
+    """ER521: an S-tag on a port is one customer's; a single-tagged VLAN never equals an S-tag there."""
+    seen: dict[tuple[str, str, int], tuple[str, str, str]] = {}   # (router, port, outer) -> (kind, owner, label)
+    for l in ctx.landings():
+        stag, ctag = ctx.tags(l)
+        if ctag is None:
+            continue
+        outer, kind = (stag, "S-tag") if stag is not None else (ctag, "VLAN")
+        owner = ctx.policy(l.circuit).customer or f"circuit {l.circuit.name}"
+        key = (l.router.name, l.attachment.interface, outer)
+        label = f"{l.circuit.name} {l.peering.short}"
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = (kind, owner, label)
+            continue
+        pkind, powner, plabel = prev
+        if pkind != kind:
+            ctx.add("ER521", ctx.attachment_file(l.attachment), l.where,
+                    f"{label} uses {kind} {outer} on {l.attachment.interface}, where {plabel} uses it as "
+                    f"{pkind}: frames with outer tag {outer} would be ambiguous")
+        elif kind == "S-tag" and powner != owner:
+            ctx.add("ER521", ctx.attachment_file(l.attachment), l.where,
+                    f"S-tag {outer} on {l.attachment.interface} carries {plabel} ({powner}) and {label} "
+                    f"({owner}): one S-tag is one customer's")
+
+
+def _interval(net: netaddr.IPNetwork) -> tuple[int, int, int]:
+    return net.version, net.first, net.last
+
+
+def _overlaps(items: list[tuple[tuple[int, int, int], object]]):
+    """Pairs (outer, inner) of overlapping CIDR blocks (blocks nest or are disjoint): a sort and a sweep."""
+    items = sorted(items, key=lambda x: (x[0][0], x[0][1], -x[0][2]))
+    stack: list[tuple[tuple[int, int, int], object]] = []
+    for iv, obj in items:
+        while stack and (stack[-1][0][0] != iv[0] or stack[-1][0][2] < iv[1]):
+            stack.pop()
+        for outer in reversed(stack):
+            yield outer[1], obj
+        stack.append((iv, obj))
+
+
+@check
+def table_overlaps(ctx: Context) -> None:
+    """ER524, per router and routing table: link subnets of two circuits overlap, or prefixes advertised
+    by two customers do."""
+    tables: dict[tuple[str, str | None], dict[str, list]] = {}
+    done_adv: set[tuple] = set()
+    for l in ctx.landings():
+        asn = l.router.data.bgp_asn or l.peering.peer_asn or 0
+        vrf, _, _ = csp.routing_table(ctx, l, asn)
+        t = tables.setdefault((l.router.name, vrf), {"links": [], "adv": []})
+        pol = ctx.policy(l.circuit)
+        subnets = []
+        if pol.connectivity == "ipvpn" and pol.ipvpn and getattr(pol.ipvpn, l.attachment.link):
+            subnets.append(getattr(pol.ipvpn, l.attachment.link).address)
+        else:
+            src6 = l.peering.ipv6_peering_config
+            subnets += [getattr(l.peering, f"{l.attachment.link}_peer_address_prefix"),
+                        getattr(src6, f"{l.attachment.link}_peer_address_prefix") if src6 else None]
+        for text in subnets:
+            try:
+                net = netaddr.IPNetwork(text) if text else None
+            except (netaddr.AddrFormatError, ValueError, TypeError):
+                net = None
+            if net is not None:
+                t["links"].append((_interval(net.cidr), (str(net.cidr), l)))
+        owner = pol.customer
+        for ipv6 in (False, True):
+            texts, file, where = ctx.advertised(l, ipv6)
+            for j, text in enumerate(texts):
+                key = (l.router.name, vrf, l.circuit.name, text)
+                if key in done_adv:
+                    continue
+                done_adv.add(key)
+                try:
+                    net = parse_prefix(text)
+                except PrefixError:
+                    continue
+                if net.prefixlen == 0:
+                    continue
+                t["adv"].append((_interval(net), (text, owner, l, file, f"{where}[{j}]")))
+    for (router, vrf), t in tables.items():
+        table = f"VRF {vrf}" if vrf else "the global table"
+        reported = set()
+        for (a_txt, a), (b_txt, b) in _overlaps(t["links"]):
+            if a.circuit.name == b.circuit.name or (b.circuit.name, a.circuit.name) in reported:
+                continue
+            reported.add((b.circuit.name, a.circuit.name))
+            ctx.add("ER524", ctx.attachment_file(b.attachment), b.where,
+                    f"on {router}, in {table}, {b.circuit.name}'s link {b_txt} overlaps {a.circuit.name}'s {a_txt}")
+        for a, b in _overlaps(t["adv"]):
+            if a[1] == b[1] or a[1] is None and b[1] is None:
+                continue
+            ctx.add("ER524", b[3], b[4], f"on {router}, in {table}, {b[0]} ({b[1] or 'no customer'}) overlaps "
+                                         f"{a[0]} advertised for {a[1] or 'no customer'} ({a[2].circuit.name})")
+
+
+@check
+def customer_space(ctx: Context) -> None:
+    """ER530 valid address space; ER525 another customer's prefix in a table that is not theirs;
+    ER531 a customer's private peering advertising outside its own space."""
+    space: list[tuple[tuple[int, int, int], str]] = []
+    own: dict[str, list[netaddr.IPNetwork]] = {}
+    for name, cust in ctx.inventory.customers.items():
+        for j, text in enumerate(cust.prefixes):
+            try:
+                net = parse_prefix(text)
+            except PrefixError as exc:
+                ctx.add("ER530", _customer_file(ctx, name), f"prefixes[{j}]", str(exc))
+                continue
+            space.append((_interval(net), name))
+            own.setdefault(name, []).append(net)
+    if not space:
+        return
+    exact: dict[tuple[int, int, int], set[str]] = {}     # (version, first, length) -> customers
+    for (v, first, last), name in space:
+        length = (32 if v == 4 else 128) - (last - first + 1).bit_length() + 1
+        exact.setdefault((v, first, length), set()).add(name)
+    space.sort()
+    firsts = [s[0] for s in space]
+
+    def owners_of(net: netaddr.IPNetwork) -> set[str]:
+        """Customers whose space overlaps net: a block containing it (walk its supernets) or inside it."""
+        v, first, last = _interval(net)
+        bits = 32 if v == 4 else 128
+        out: set[str] = set()
+        for length in range(net.prefixlen, -1, -1):
+            mask = ((1 << bits) - 1) ^ ((1 << (bits - length)) - 1)
+            out |= exact.get((v, first & mask, length), set())
+        i = bisect.bisect_left(firsts, (v, first, -1))
+        while i < len(space) and space[i][0][0] == v and space[i][0][1] <= last:
+            out.add(space[i][1])
+            i += 1
+        return out
+
+    seen = set()
+    for l in ctx.landings():
+        pol = ctx.policy(l.circuit)
+        asn = l.router.data.bgp_asn or l.peering.peer_asn or 0
+        vrf, _, rt = csp.routing_table(ctx, l, asn)
+        table_owner = pol.customer
+        if vrf is not None:
+            for name, cust in ctx.inventory.customers.items() if rt is None else ():
+                if csp.vrf_name(name, cust) == vrf:
+                    table_owner = name
+        for ipv6 in (False, True):
+            texts, file, where = ctx.advertised(l, ipv6)
+            for j, text in enumerate(texts):
+                key = (l.circuit.name, l.peering.short, text, file, where)
+                if key in seen:
+                    continue
+                seen.add(key)
+                try:
+                    net = parse_prefix(text)
+                except PrefixError:
+                    continue
+                if net.prefixlen == 0:
+                    continue
+                mine = table_owner is not None and any(net in o for o in own.get(table_owner, ()))
+                others = sorted(owners_of(net) - {table_owner})
+                if others and not mine:
+                    tname = f"VRF {vrf}" if vrf else "the global table"
+                    ctx.add("ER525", file, f"{where}[{j}]",
+                            f"{text} is in customer {others[0]}'s address space, but {l.circuit.name} advertises "
+                            f"it in {tname}" + (f" ({table_owner}'s)" if table_owner else ""))
+                elif (table_owner is not None and l.peering.kind is PeeringKind.private and own.get(table_owner)
+                      and not mine):
+                    ctx.add("ER531", file, f"{where}[{j}]",
+                            f"{text} is outside customer {table_owner}'s prefixes")
+
+
+@check
+def ipvpn_links(ctx: Context) -> None:
+    """ER526-ER528: IPVPN needs the provider's ASN and addresses for each landed link."""
+    landed: dict[str, set[str]] = {}
+    for router, _, att in ctx.attachments():
+        landed.setdefault(att.circuit.lower(), set()).add(att.link)
+    for key, pol in ctx.inventory.circuits.items():
+        f, base = ctx.policy_file(key), ctx.policy_where(key)
+        if pol.connectivity != "ipvpn":
+            if pol.ipvpn is not None:
+                ctx.add("ER526", f, f"{base}.connectivity", "ipvpn: is given but connectivity is not ipvpn")
+            continue
+        if pol.ipvpn is None:
+            ctx.add("ER526", f, f"{base}.ipvpn", "connectivity ipvpn needs ipvpn: provider_asn and the PE "
+                                                 "addresses of each link")
+            continue
+        asn = pol.ipvpn.provider_asn
+        if asn in INVALID or asn in AZURE_RESERVED or asn == MICROSOFT_ASN:
+            ctx.add("ER528", f, f"{base}.ipvpn.provider_asn", f"{asn} is not a provider's ASN (reserved or "
+                                                              "Microsoft's)")
+        for link in sorted(landed.get(key.lower(), ())):
+            pe = getattr(pol.ipvpn, link)
+            where = f"{base}.ipvpn.{link}"
+            if pe is None:
+                ctx.add("ER526", f, where, f"the {link} link lands on a router but ipvpn has no {link}: "
+                                           "address, neighbor, vlan")
+                continue
+            try:
+                iface = netaddr.IPNetwork(pe.address)
+                nb = netaddr.IPAddress(pe.neighbor)
+            except (netaddr.AddrFormatError, ValueError):
+                ctx.add("ER527", f, where, f"{pe.address} / {pe.neighbor} are not IPv4 addresses")
+                continue
+            net = iface.cidr
+            usable = set(net) if net.prefixlen == 31 else set(list(net)[1:-1])
+            problem = None
+            if net.prefixlen not in (30, 31):
+                problem = f"{pe.address} is a /{net.prefixlen}; a PE link is a /30 or /31"
+            elif iface.ip not in usable or nb not in usable:
+                problem = f"{pe.address} and {pe.neighbor} must both be usable addresses of {net}"
+            elif iface.ip == nb:
+                problem = f"the router and the PE both have {nb}"
+            if problem:
+                ctx.add("ER527", f, where, problem)
+    for router in ctx.inventory.routers.values():
+        pols = [ctx.policy(l.circuit) for l in _router_landings(ctx, router.name)]
+        ipvpn_asns = {p.ipvpn.provider_asn for p in pols if p.connectivity == "ipvpn" and p.ipvpn}
+        if not ipvpn_asns:
+            continue
+        where = f"{router.name}.data.bgp_asn"
+        if router.data.bgp_asn is None:
+            ctx.add("ER528", ctx.hosts_file, where, "with IPVPN the router's own ASN cannot come from Azure "
+                                                    "(the circuit's peerASN is the provider's): set data.bgp_asn")
+        elif router.data.bgp_asn in ipvpn_asns:
+            ctx.add("ER528", ctx.hosts_file, where, f"{router.data.bgp_asn} is the provider's ASN; the router "
+                                                    "needs its own")
