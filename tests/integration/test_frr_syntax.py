@@ -69,3 +69,18 @@ def test_feature_variants_pass_vtysh_dryrun(tmp_path, variant):
         path.write_text(text)
         res = dryrun(vtysh, path)
         assert res.returncode == 0, f"{variant}/{name}: {res.stdout}{res.stderr}\n{text}"
+
+
+def test_csp_estate_passes_vtysh_dryrun(tmp_path):
+    """The csp-example estate as FRR: four customer VRFs with rd/rt vpn lines and an IPVPN PE session."""
+    from csp import estate, for_platform, plan
+    vtysh = require("vtysh")
+    root = for_platform(estate(tmp_path), "frr").save()
+    result, _ = plan(root)
+    for name, text in ergen.render_configs(result.intents, show_secrets=True).items():
+        assert "rt vpn both" in text and "remote-as 65010" in text
+        path = tmp_path / f"{name}.conf"
+        path.write_text(text)
+        res = dryrun(vtysh, path)
+        assert res.returncode == 0, f"{name}: {res.stdout}{res.stderr}"
+        assert "Unknown command" not in res.stdout + res.stderr

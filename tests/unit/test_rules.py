@@ -205,8 +205,9 @@ def test_rule_fires(tmp_path, code, mutate, where):
 
 
 def test_every_code_has_a_case():
+    from test_customers import FAILS as CSP
     from test_ipsec import CASES as IPSEC
-    assert {c for c, _, _ in CASES} | {c for c, _, _ in IPSEC} == set(RULES)
+    assert {c for c, _, _ in CASES} | {c for c, _, _ in IPSEC} | {c for c, _, _ in CSP} == set(RULES)
 
 
 def test_codes_are_stable_and_unique():

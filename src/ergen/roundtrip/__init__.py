@@ -58,6 +58,7 @@ class Facts:
     networks: set[tuple[str | None, str]] = field(default_factory=set)
     statics: set[tuple[str | None, str]] = field(default_factory=set)    # discard (anchor) routes
     vrfs: dict[str, str | None] = field(default_factory=dict)            # name -> rd
+    route_targets: dict[str, str | None] = field(default_factory=dict)   # VRF name -> its import+export RT
     bfd_timers: set[tuple[int, int, int]] = field(default_factory=set)   # (tx ms, rx ms, multiplier)
     shapers: dict[str, int] = field(default_factory=dict)                # interface -> bits/s
     macsec: dict[str, str] = field(default_factory=dict)                 # interface -> cipher
@@ -75,6 +76,16 @@ IGNORE = {
 }
 
 PARSERS = {"ios-xe": "ios_xe", "junos": "junos", "eos": "eos", "nx-os": "nx_os", "ios-xr": "ios_xr", "frr": "frr"}
+
+
+def route_target(imports: list[str], exports: list[str]) -> str | None:
+    """One VRF's route target when it imports and exports exactly one and the same; else a description
+    of what it does (so a compare shows the difference)."""
+    if not imports and not exports:
+        return None
+    if set(imports) == set(exports) and len(set(imports)) == 1:
+        return imports[0]
+    return f"import {sorted(set(imports))} export {sorted(set(exports))}"
 
 
 def parse(platform: str, text: str) -> Facts:
@@ -110,6 +121,7 @@ def expected(intent: RouterIntent, *, md5: bool = True) -> Facts:
         f.networks |= {(b.vrf, p.cidr) for p in b.networks}
     f.statics = {(s.vrf, s.prefix.cidr) for s in intent.static_routes}
     f.vrfs = {v.name: v.rd for v in intent.vrfs}
+    f.route_targets = {v.name: v.route_target for v in intent.vrfs}
     f.bfd_timers = {(b.interval_ms, b.min_rx_ms, b.multiplier) for b in intent.bfd_profiles}
     f.shapers = {s.interface: s.rate_bps for s in intent.shapers}
     f.macsec = {m.interface: m.cipher for m in intent.macsec}
@@ -140,6 +152,10 @@ def compare(want: Facts, got: Facts, *, ignore: frozenset[str] = frozenset()) ->
             cmp("nat", strip(want.nat), strip(got.nat))
             continue
         cmp(attr, getattr(want, attr), getattr(got, attr))
+    for vrf in sorted(set(want.route_targets) | set(got.route_targets)):
+        a, b = want.route_targets.get(vrf), got.route_targets.get(vrf)
+        if a != b and not (a is None and b == want.vrfs.get(vrf)):   # Junos: vrf-target is the RD's value
+            out.append(f"vrf {vrf} route target: intent {a!r}, config {b!r}")
     for name in sorted(set(want.interfaces) | set(got.interfaces)):
         a, b = want.interfaces.get(name), got.interfaces.get(name)
         if a is None or b is None:

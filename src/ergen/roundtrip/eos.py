@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import netaddr
 
-from ergen.roundtrip import Facts, Interface, Neighbor
+from ergen.roundtrip import Facts, Interface, Neighbor, route_target
 from ergen.roundtrip.ios_common import resolve, route_maps
 from ergen.roundtrip.tree import Node, parse_tree
 
@@ -175,6 +175,9 @@ def parse(text: str) -> Facts:
         rd = v.first("rd")
         if name in f.vrfs or rd:
             f.vrfs[name] = rd.words[1] if rd else None
+        rts = [c.words for c in v.find("route-target")]
+        f.route_targets[name] = route_target([w[3] for w in rts if w[1] == "import"],
+                                             [w[3] for w in rts if w[1] == "export"])
         session(v, name)
         families(v, name)
     return f

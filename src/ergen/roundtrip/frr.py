@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import netaddr
 
-from ergen.roundtrip import Facts, Interface, Neighbor
+from ergen.roundtrip import Facts, Interface, Neighbor, route_target
 from ergen.roundtrip.ios_common import community_lists, prefix_lists, resolve, route_maps
 from ergen.roundtrip.tree import parse_tree
 
@@ -78,6 +78,9 @@ def parse(text: str) -> Facts:
                     nb.max_prefix = int(cw[3])
 
         session(bgp)
+        rts = [c.words[3] for af in bgp.find("address-family") for c in af.find("rt", "vpn", "both")]
+        if vrf:
+            f.route_targets[vrf] = route_target(rts, rts)
         for af in bgp.find("address-family"):
             session(af)
             for c in af.find("network"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import netaddr
 
-from ergen.roundtrip import Facts, Interface, Neighbor
+from ergen.roundtrip import Facts, Interface, Neighbor, route_target
 from ergen.roundtrip.ios_common import cidr, community_lists, iface_cidr, prefix_lists, resolve, route_maps
 from ergen.roundtrip.tree import parse_tree
 
@@ -25,6 +25,9 @@ def parse(text: str) -> Facts:
     for v in root.find("vrf", "definition"):
         rd = v.first("rd")
         f.vrfs[v.words[2]] = rd.words[1] if rd else None
+        rts = [c.words for af in v.find("address-family") for c in af.find("route-target")]
+        f.route_targets[v.words[2]] = route_target([w[2] for w in rts if w[1] == "import"],
+                                                   [w[2] for w in rts if w[1] == "export"])
     nat_out, nat_in = [], []
     for n in root.find("interface"):
         name = n.words[1]

@@ -12,7 +12,7 @@ import re
 
 import netaddr
 
-from ergen.roundtrip import Facts, Interface, Neighbor, Policy
+from ergen.roundtrip import Facts, Interface, Neighbor, Policy, route_target
 from ergen.roundtrip.ios_common import iface_cidr
 from ergen.roundtrip.tree import Node, parse_tree
 
@@ -193,6 +193,11 @@ def parse(text: str) -> Facts:
     f = Facts()
     for v in root.find("vrf"):
         f.vrfs[v.words[1]] = None
+        imports = [x.words[0] for af in v.find("address-family") for n in af.find("import", "route-target")
+                   for x in n.children]
+        exports = [x.words[0] for af in v.find("address-family") for n in af.find("export", "route-target")
+                   for x in n.children]
+        f.route_targets[v.words[1]] = route_target(imports, exports)
     _interfaces(root, f)
     _statics(root, f)
     _bgp(root, f, _policies(root))

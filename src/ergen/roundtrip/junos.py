@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import netaddr
 
-from ergen.roundtrip import Facts, Interface, Neighbor, Policy
+from ergen.roundtrip import Facts, Interface, Neighbor, Policy, route_target
 
 
 @dataclass
@@ -302,6 +302,8 @@ def parse(text: str) -> Facts:
         if ri.value("instance-type") != "vrf":
             continue
         f.vrfs[name] = ri.value("route-distinguisher")
+        target = ri.value("vrf-target")
+        f.route_targets[name] = target.removeprefix("target:") if target else None
         for leaf in ri.find("interface"):
             if leaf.words[1] in f.interfaces:
                 f.interfaces[leaf.words[1]].vrf = name

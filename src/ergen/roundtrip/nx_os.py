@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import netaddr
 
-from ergen.roundtrip import Facts, Interface, Neighbor
+from ergen.roundtrip import Facts, Interface, Neighbor, route_target
 from ergen.roundtrip.ios_common import community_lists, prefix_lists, resolve, route_maps
 from ergen.roundtrip.tree import Node, parse_tree
 
@@ -40,6 +40,9 @@ def parse(text: str) -> Facts:
     for v in root.find("vrf", "context"):
         rd = v.first("rd")
         f.vrfs[v.words[2]] = rd.words[1] if rd else None
+        rts = [c.words for af in v.find("address-family") for c in af.find("route-target")]
+        f.route_targets[v.words[2]] = route_target([w[2] for w in rts if w[1] == "import"],
+                                                   [w[2] for w in rts if w[1] == "export"])
         for c in v.children:
             _static(c, v.words[2], f)
     for n in root.children:
