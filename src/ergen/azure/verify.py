@@ -116,12 +116,19 @@ def _lower(row: dict) -> dict[str, Any]:
 def compare(expected: list[Expected], tables: dict[tuple[str, str, str], Any]) -> VerifyReport:
     """``tables[(circuit, peering_name, link)]`` holds ``.arp`` and ``.routes`` (Azure's rows)."""
     checks = []
+    # layer 2 per link, from the IPv4 ARP entry (Azure's ARP table has no IPv6 neighbours)
+    seen_l2 = {}
+    for e in expected:
+        if e.family == 4:
+            arp_rows = [_lower(r) for r in tables[(e.circuit, e.peering_name, e.link)].arp]
+            seen_l2[(e.router, e.circuit, e.peering, e.link)] = any(
+                _same(r.get("ipaddress"), e.customer) for r in arp_rows)
     for e in expected:
         t = tables[(e.circuit, e.peering_name, e.link)]
         arp_rows = [_lower(r) for r in t.arp]
         route_rows = [_lower(r) for r in t.routes]
         problems: list[str] = []
-        # ARP: layer 2 between the router and Microsoft's edge (IPv4 only: Azure shows no IPv6 neighbours)
+        l2 = seen_l2.get((e.router, e.circuit, e.peering, e.link), True)
         if e.family == 4:
             mine = [r for r in arp_rows if _same(r.get("ipaddress"), e.customer)]
             onprem = [r for r in arp_rows if str(r.get("interface", "")).lower().replace("-", "") == "onprem"]
@@ -154,8 +161,8 @@ def compare(expected: list[Expected], tables: dict[tuple[str, str, str], Any]) -
                 bgp = "Established" + (f" {updown}" if updown else "")
             else:
                 bgp = state or "unknown"
-                why = ("the MD5 key, the neighbor address "
-                       f"{e.microsoft} and AS {e.asn} on the router" if arp != "none" else "layer 2 first (no ARP)")
+                why = (f"the MD5 key, the neighbor address {e.microsoft} and AS {e.asn} on the router" if l2
+                       else "layer 2 first (no ARP entry for the router on this link)")
                 problems.append(f"BGP is {bgp} on Microsoft's edge (up/down {updown or '?'}): check {why}")
             peer_as = row.get("as")
             if peer_as not in (None, "") and str(peer_as).strip() != str(e.asn):
