@@ -64,9 +64,13 @@ def cli(arm, *args):
     return runner.invoke(app, [str(a) for a in args] + ["--arm-endpoint", arm.base])
 
 
-def one_line_error(res) -> str:
+def one_line_error(res, *, after_warnings: bool = False) -> str:
+    """The one line of an error; ``after_warnings``: rule warnings (one line each) may come first."""
     assert res.exit_code == 1, res.output
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    if after_warnings:
+        assert all(": warning ER" in ln for ln in lines[:-1]), res.stderr
+        lines = lines[-1:]
     assert len(lines) == 1, res.stderr
     assert "Traceback" not in res.output and "internal error" not in res.stderr
     assert lines[0].startswith("ergen: error: ")
@@ -374,3 +378,21 @@ def test_the_sdk_is_not_imported_for_help_or_render():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_verify_without_the_action_names_it(arm):
+    arm.load("verify-forbidden")     # a Reader: the circuit reads, its ARP table does not
+    line = one_line_error(cli(arm, "verify", "--from-azure", f"{SUB}/{RG}/er-ams-prod", "-i", EXAMPLE_INVENTORY),
+                          after_warnings=True)
+    assert "Microsoft.Network/expressRouteCircuits/peerings/arpTables/action" in line
+    assert "Network Contributor" in line and "403 AuthorizationFailed" in line
+
+
+def test_the_console_script_errors_in_one_line_without_a_traceback():
+    """A real process (no Azure traffic: the subscription is refused before any sign-in)."""
+    res = subprocess.run([sys.executable, "-m", "ergen", "fetch", "circuit", "-s", "my-subscription", "-g", RG,
+                          "-n", "er-ams-prod", "--out", "never-written.json"], cwd=ROOT, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    assert res.stderr.startswith("ergen: error: --subscription: subscription 'my-subscription' is not a subscription ID")
