@@ -34,7 +34,7 @@ from ergen.errors import ErgenError, InputError, OutputError
 
 MAX_WAIT_S = 60.0       # the longest single Retry-After ergen honours
 TOTAL_WAIT_S = 120.0    # all throttling waits of one request together
-LRO_TIMEOUT_S = 300.0   # ARP and route tables: Azure answers in 10-60 s; give up after this
+LRO_TIMEOUT_S = 300.0   # ARP and route tables: Azure usually answers in seconds; give up after this
 MASK = "***masked by ergen fetch (--show-secrets keeps it)***"
 SECRET_KEYS = frozenset({"sharedkey", "authorizationkey"})  # lower-case, matched anywhere in a document
 
