@@ -10,13 +10,27 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 from ergen.errors import InputError
 
 
+@lru_cache(maxsize=4096)
 def norm(key: str) -> str:
     return "".join(ch for ch in key.lower() if ch.isalnum())
+
+
+_KEY_SHOWN = 60
+
+
+def shown(key: str) -> str:
+    """A key as it may appear in a JSON path of an error: as spelt, unless it holds a line break, a
+    control or other unprintable character (escaped, as Python writes them) or is very long (cut)."""
+    if key.isprintable() and len(key) <= _KEY_SHOWN:
+        return key
+    out = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in key)
+    return out if len(out) <= _KEY_SHOWN else out[:_KEY_SHOWN] + "..."
 
 
 class Node:
@@ -41,7 +55,7 @@ class Node:
 
     def at(self, name: str) -> str:
         """JSON path of ``name`` below this node (spelt as in the file when present)."""
-        k = self.key(name) or name
+        k = shown(self.key(name) or name)
         return f"{self.path}.{k}" if self.path else k
 
     def fail(self, name: str, message: str) -> InputError:
@@ -71,7 +85,10 @@ class Node:
         if isinstance(v, int):
             return v
         if isinstance(v, str) and re.fullmatch(r"-?[0-9]+", v.strip()):
-            return int(v.strip())
+            try:
+                return int(v.strip())
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                raise self.fail(name, f"expected a whole number, got {len(v.strip())} digits") from None
         raise self.fail(name, f"expected a whole number, got {v!r:.40}")
 
     def float(self, name: str) -> float | None:

@@ -58,7 +58,7 @@ def parse_port(text: str, file: str = "<input>") -> ExpressRoutePort:
     p = node.flattened()
     typ = (p.str("type") or "").lower()
     if typ and not typ.endswith("expressrouteports"):
-        raise node.fail("type", f"this is a {p.str('type')} resource, not an ExpressRoutePort")
+        raise node.fail("type", f"this is a {p.str('type')!r:.80} resource, not an ExpressRoutePort")
     enc = p.str("encapsulation")
     if enc is not None and enc.lower() not in ("dot1q", "qinq"):
         raise p.fail("encapsulation", f"unknown encapsulation {enc!r:.20}; expected Dot1Q or QinQ")
@@ -183,7 +183,7 @@ def _circuit(node: Node, fmt: str) -> Circuit:
     c = node.flattened()
     typ = (c.str("type") or "").lower()
     if typ and not typ.endswith("expressroutecircuits"):
-        raise node.fail("type", f"this is a {c.str('type')} resource, not an ExpressRoute circuit")
+        raise node.fail("type", f"this is a {c.str('type')!r:.80} resource, not an ExpressRoute circuit")
     if not (c.has("name") or c.has("serviceProviderProperties") or c.has("peerings") or c.has("serviceKey")):
         raise InputError("not an ExpressRoute circuit: none of name, serviceKey, serviceProviderProperties "
                          "or peerings is present", file=node.file, field=node.path or "(document)")
@@ -221,7 +221,7 @@ def _circuit_from_peerings(nodes: list[Node], file: str, fmt: str) -> Circuit:
     peerings = [_peering(n) for n in nodes]
     names = {_name_from_id(p.id) for p in peerings} - {None}
     if len(names) > 1:
-        raise InputError(f"the peerings belong to different circuits: {', '.join(sorted(names))}",
+        raise InputError(f"the peerings belong to different circuits: {', '.join(repr(n)[:60] for n in sorted(names))}",
                          file=file, field="(document)")
     if not names:
         raise InputError("cannot tell which circuit these peerings belong to: no peering id names "
@@ -245,7 +245,7 @@ def _merge(circuits: list[Circuit], extra: list[Circuit], file: str) -> list[Cir
         have = {p.kind for p in c.peerings}
         dup = [p.name for p in e.peerings if p.kind in have]
         if dup:
-            raise InputError(f"peering {dup[0]} is already in the circuit file", file=file, field="(document)")
+            raise InputError(f"peering {dup[0]!r:.60} is already in the circuit file", file=file, field="(document)")
         by_name[e.name.lower()] = c.model_copy(update={"peerings": [*c.peerings, *e.peerings]})
     return [by_name[c.name.lower()] for c in circuits]
 

@@ -43,6 +43,30 @@ def load_connection(path: str | Path) -> VpnConnection:
     return parse_connection(text, label)
 
 
+def load_vpn(path: str | Path) -> VpnGateway | VpnConnection:
+    """A VirtualNetworkGateway or a VirtualNetworkGatewayConnection file, told apart by its content."""
+    label, text = _read_text(path)
+    return parse_vpn(text, label)
+
+
+def parse_vpn(text: str, file: str = "<input>") -> VpnGateway | VpnConnection:
+    data = parse_json(text, file)
+    flat = Node(data, "", file) if isinstance(data, dict) else None
+    if flat is not None and isinstance(flat.raw("properties"), dict):
+        flat = flat.flattened()
+    typ = flat.raw("type") if flat is not None else None
+    typ = typ.lower() if isinstance(typ, str) else ""
+    has = (lambda k: flat is not None and flat.key(k) is not None)  # noqa: E731
+    if typ.endswith("/connections") or has("connectionType") or has("virtualNetworkGateway1"):
+        return parse_connection(text, file)
+    if typ.endswith("/virtualnetworkgateways") or has("gatewayType") or has("bgpSettings"):
+        return parse_gateway(text, file)
+    if isinstance(data, list) or (isinstance(data, dict) and isinstance(data.get("value"), list)):
+        raise InputError("this is a list; give one VPN gateway or connection (`az network vnet-gateway show`, "
+                         "`az network vpn-connection show`)", file=file, field="(document)")
+    raise InputError("neither a VPN gateway nor a VPN connection", file=file, field="(document)")
+
+
 def parse_gateway(text: str, file: str = "<input>") -> VpnGateway:
     root = _resource(parse_json(text, file), file, "virtual network gateway",
                      "az network vnet-gateway show")
@@ -73,7 +97,7 @@ def _resource(data: Any, file: str, what: str, command: str) -> Node:
 def _check_type(node: Node, flat: Node, suffix: str, what: str) -> None:
     typ = flat.str("type")
     if typ and not typ.lower().endswith(suffix):
-        raise node.fail("type", f"this is a {typ:.80} resource, not a {what}")
+        raise node.fail("type", f"this is a {typ!r:.80} resource, not a {what}")
 
 
 def _name(node: Node, flat: Node, pattern: re.Pattern[str]) -> str:
