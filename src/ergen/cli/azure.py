@@ -2,9 +2,10 @@
 
 Needs the ``ergen[azure]`` extra and a sign-in the Azure SDK finds (``az login``, AZURE_* environment
 variables, a managed identity). Nothing of the SDK is imported until one of these commands runs.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Typer reads every option's annotation when it builds
+the CLI, and real objects spare it evaluating strings on each ``ergen --help``.
+"""
 
 import json
 import sys
