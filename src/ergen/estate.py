@@ -11,6 +11,7 @@ stay byte-identical uses it, and so does the diff ``--customer`` prints).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ergen.errors import InputError
@@ -127,3 +128,177 @@ def diff_against_folder(folder: Path, intents: list[RouterIntent], *, templates=
             lines.append(f"{change.router}: {change.status}, +{change.added} -{change.removed}")
             lines += change.diff
     return "\n".join(lines) + "\n"
+
+
+class EstateResult:
+    def __init__(self, routers: int, circuits: int, files: list[Path], warnings: list, warning_count: int):
+        self.routers, self.circuits, self.files = routers, circuits, files
+        self.warnings, self.warning_count = warnings, warning_count
+
+
+@dataclass(slots=True)
+class CustomerFact:
+    """What the cross-customer checks need of a customer the current router group does not carry."""
+
+    id: int | None
+    vrf: str | None
+    prefixes: tuple[str, ...]
+    description: str | None = None
+
+
+class EstateFacts(list):
+    """[(name, CustomerFact)] of every customer, with the indexes the rules build over them (once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache: dict = {}
+
+
+MAX_WARNINGS_KEPT = 1000
+
+
+def router_groups(inventory: str | Path, base: Inventory):
+    """(facts, groups): every customer's facts, and the routers in groups joined by circuits (a circuit's
+    two links join their routers), each group with the customer files it needs. One pass over customers/,
+    one customer in memory at a time."""
+    from ergen.inventory import customer_files, read_customer
+
+    parent: dict[str, str] = {}
+
+    def find(r: str) -> str:
+        while parent.setdefault(r, r) != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    def union(routers: list[str]) -> None:
+        roots = [find(r) for r in routers]
+        for x in roots[1:]:
+            parent[x] = roots[0]
+
+    facts = EstateFacts()
+    needs: dict[str, set[int]] = {}
+    seen: set[str] = set()
+    files = customer_files(inventory)
+    for i, file in enumerate(files):
+        cust = read_customer(file)
+        if file.stem.lower() in seen:
+            raise InputError(f"customer {file.stem!r} is given twice (names are case-insensitive)",
+                             file=str(file), field="(file)")
+        seen.add(file.stem.lower())
+        facts.append((file.stem, CustomerFact(cust.id, cust.vrf, tuple(cust.prefixes), cust.description)))
+        for cname, circuit in cust.circuits.items():
+            routers = [l.router for l in circuit.landings]
+            for j, r in enumerate(routers):
+                if r not in base.routers:
+                    raise InputError(f"router {r!r} is not in hosts.yaml", file=str(file),
+                                     field=f"circuits.{cname}.landings[{j}].router")
+                needs.setdefault(r, set()).add(i)
+            if routers:
+                union(routers)
+    by_circuit: dict[str, list[str]] = {}
+    for name, router in base.routers.items():
+        for att in router.data.expressroute:
+            by_circuit.setdefault(att.circuit.lower(), []).append(name)
+    for routers in by_circuit.values():
+        union(routers)
+    groups: dict[str, list[str]] = {}
+    for r in list(parent) + [r for rs in by_circuit.values() for r in rs]:
+        groups.setdefault(find(r), [])
+    for r in dict.fromkeys(list(parent)):
+        groups[find(r)].append(r)
+    out = []
+    for members in sorted((sorted(set(m)) for m in groups.values() if m), key=lambda m: m[0]):
+        idx = sorted(set().union(*(needs.get(r, set()) for r in members)))
+        out.append((members, [files[i] for i in idx]))
+    return facts, out
+
+
+def render_estate(inventory: str | Path, out: str | Path, *, templates=None, force: bool = False,
+                  platform: str | None = None) -> EstateResult:
+    """``ergen render --all``: the whole estate of ``inventory`` into ``out``, all files or none.
+
+    It streams: customers are read once for their facts and the router groups, then each group (the
+    routers a set of circuits joins) is loaded, checked, built, rendered and written to a staging folder
+    before the next; nothing of a group stays in memory after it. Checks across customers use every
+    customer's facts. On any error (in any group) the staging folder is removed and nothing in ``out``
+    changes; else the files are moved into place."""
+    import os
+    import shutil
+    import tempfile
+
+    from ergen.errors import OutputError
+    from ergen.inventory import load_inventory, with_customers
+    from ergen.intent.build import build_intents
+    from ergen.pipeline import RulesFailed, capability_problems, config_filename, render_configs, \
+        render_extra, with_platform
+    from ergen.rules.engine import Report, run
+
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError("exists and is not a folder", file=str(out), field="--out")
+    base = load_inventory(inventory, customers=False)
+    if platform is not None:
+        base = with_platform(base, platform)
+    facts, groups = router_groups(inventory, base)
+    existing = [str(out / config_filename(r)) for members, _ in groups for r in members
+                if (out / config_filename(r)).exists()]
+    if existing and not force:
+        raise OutputError(f"would overwrite {', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''}; "
+                          "pass --force to replace", file=str(out), field="--out")
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
+    errors, warnings, warning_count, seen = [], [], 0, set()
+    routers = circuits = 0
+    try:
+        for k, (members, files) in enumerate(groups):
+            inv = with_customers(base, files, set(members))
+            group_circuits = load_estate(inv) if inv.circuits else []
+            circuits += len(group_circuits)
+            ctx = run(group_circuits, inv, customer_facts=facts, global_checks=k == 0)
+            if ctx.report.ok:
+                intents = build_intents(ctx)
+                capability_problems(ctx, intents)
+            for p in ctx.report.problems:
+                key = (p.code, p.file, p.where, p.message)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if p.severity.value == "error":
+                    errors.append(p)
+                else:
+                    warning_count += 1
+                    if len(warnings) < MAX_WARNINGS_KEPT:
+                        warnings.append(p)
+            if errors or not ctx.report.ok:
+                continue
+            texts = {config_filename(n): t for n, t in
+                     render_configs(intents, templates=templates, show_secrets=True).items()}
+            texts.update(render_extra(intents, templates=templates, show_secrets=True))
+            for name, text in texts.items():
+                fd = os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            routers += len(intents)
+        if errors:
+            raise RulesFailed(Report(errors + warnings))
+        if routers == 0:
+            raise InputError("no router in the inventory terminates a circuit", file=str(inventory),
+                             field="customers")
+        written = []
+        for p in sorted(staging.iterdir()):
+            target = out / p.name
+            if target.exists() and not force:
+                raise OutputError(f"would overwrite {target}; pass --force to replace", file=str(out),
+                                  field="--out")
+            os.replace(p, target)
+            written.append(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(out.iterdir()):
+            out.rmdir()          # the folder did not exist before: leave no trace
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return EstateResult(routers, circuits, written, warnings, warning_count)

@@ -24,7 +24,10 @@ _CUSTOMER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 _INHERITED = ("hostname", "platform", "port", "username", "password")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml's parser when PyYAML has it: ~10x faster
+
+
+class _UniqueKeyLoader(_BASE):
     """A YAML loader that refuses a key given twice (PyYAML would keep the last silently)."""
 
 
@@ -36,7 +39,7 @@ def _mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = Fals
             raise yaml.constructor.ConstructorError(
                 None, None, f"key {key!r} is given twice", key_node.start_mark)
         seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
@@ -108,7 +111,9 @@ def _inherit(host: dict[str, Any], groups: dict[str, Any], defaults: dict[str, A
     return out
 
 
-def load_inventory(path: str | Path) -> Inventory:
+def load_inventory(path: str | Path, *, customers: bool = True) -> Inventory:
+    """The inventory folder; ``customers`` False leaves customers/ out (an estate render reads them one
+    router group at a time, see :func:`with_customers`)."""
     root = Path(path)
     if not root.exists():
         raise InputError("inventory folder not found", file=str(root), field="(folder)")
@@ -143,10 +148,11 @@ def load_inventory(path: str | Path) -> Inventory:
         except ValidationError as exc:
             raise _pydantic_error(exc, circuits_file, cname) from None
 
-    customers = {}
     customers_dir = root / CUSTOMERS
-    if customers_dir.is_dir():
-        customers = _load_customers(customers_dir, routers, circuits, circuits_file)
+    found = {}
+    if customers and customers_dir.is_dir():
+        found = _load_customers(sorted(customers_dir.glob("*.yaml")), routers, circuits, circuits_file)
+    customers = found
 
     files = {"hosts": str(hosts_file)}
     if circuits_file.exists():
@@ -156,27 +162,52 @@ def load_inventory(path: str | Path) -> Inventory:
     return Inventory(path=str(root), routers=routers, circuits=circuits, customers=customers, files=files)
 
 
-def _load_customers(folder: Path, routers: dict[str, Router], circuits: dict[str, CircuitPolicy],
-                    circuits_file: Path) -> dict[str, Customer]:
+def customer_files(root: str | Path) -> list[Path]:
+    return sorted((Path(root) / CUSTOMERS).glob("*.yaml"))
+
+
+def read_customer(file: Path) -> Customer:
+    if not _CUSTOMER_NAME.match(file.stem):
+        raise InputError("a customer file is named <customer>.yaml with letters, digits, - and _",
+                         file=str(file), field="(file)")
+    try:
+        return TypeAdapter(Customer).validate_python(read_yaml(file, required=True))
+    except ValidationError as exc:
+        raise _pydantic_error(exc, file, "") from None
+
+
+def with_customers(base: Inventory, files: list[Path], routers: set[str]) -> Inventory:
+    """``base`` (loaded without customers) cut to ``routers``, with the circuits of the customers in
+    ``files`` that land on them folded in: one router group of an estate."""
+    kept = {n: r for n, r in base.routers.items() if n in routers}
+    attached = {a.circuit.lower() for r in kept.values() for a in r.data.expressroute}
+    circuits = {k: v for k, v in base.circuits.items() if k.lower() in attached}
+    customers = _load_customers(files, kept, circuits, Path(base.files.get("circuits", Path(base.path) / CIRCUITS)),
+                                only_routers=routers)
+    files_ = dict(base.files)
+    if customers:
+        files_["customers"] = str(Path(base.path) / CUSTOMERS)
+    return Inventory(path=base.path, routers=kept, circuits=circuits, customers=customers, files=files_)
+
+
+def _load_customers(files: list[Path], routers: dict[str, Router], circuits: dict[str, CircuitPolicy],
+                    circuits_file: Path, only_routers: set[str] | None = None) -> dict[str, Customer]:
     """Read customers/<name>.yaml (in name order) and fold each circuit's policy into ``circuits`` and
     each landing into its router's ``data.expressroute``, remembering the file and path it came from."""
     customers: dict[str, Customer] = {}
-    adapter = TypeAdapter(Customer)
     owner = {k.lower(): str(circuits_file) for k in circuits}
     extra: dict[str, list[LinkAttachment]] = {}
-    for file in sorted(folder.glob("*.yaml")):
+    lower: set[str] = set()
+    for file in files:
         name = file.stem
-        if not _CUSTOMER_NAME.match(name):
-            raise InputError("a customer file is named <customer>.yaml with letters, digits, - and _",
-                             file=str(file), field="(file)")
-        if name.lower() in {c.lower() for c in customers}:
+        cust = read_customer(file)
+        if name.lower() in lower:
             raise InputError(f"customer {name!r} is given twice (names are case-insensitive)", file=str(file),
                              field="(file)")
-        try:
-            cust = adapter.validate_python(read_yaml(file, required=True))
-        except ValidationError as exc:
-            raise _pydantic_error(exc, file, "") from None
+        lower.add(name.lower())
         for cname, circuit in cust.circuits.items():
+            if only_routers is not None and not {l.router for l in circuit.landings} <= only_routers:
+                continue   # another router group's circuit
             if cname.lower() in owner:
                 raise InputError(f"circuit {cname!r} is also defined in {owner[cname.lower()]}", file=str(file),
                                  field=f"circuits.{cname}")

@@ -162,9 +162,21 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
         if circuit or inventory is not None:
             raise InputError("--all INVENTORY reads the circuits the inventory names; give no CIRCUIT "
                              "files and no --inventory with it", field="--all")
+        inventory = all_
+        if out is not None and customer is None and vpn is None:   # stream, one router group at a time
+            from ergen.estate import render_estate
+            if not force and sys.stdin.isatty() and out.is_dir() and any(out.glob("*.cfg")):
+                force = typer.confirm(f"Replace existing files in {out}?", default=False)
+            result = render_estate(all_, out, templates=templates, force=force, platform=platform)
+            for p in result.warnings:
+                _err(p.line())
+            if result.warning_count > len(result.warnings):
+                _err(f"ergen: {result.warning_count - len(result.warnings)} more warning(s) not shown")
+            for path in result.files:
+                print(f"wrote {path}")
+            return
         from ergen.estate import load_estate
         inv = load_inventory(all_)
-        inventory = all_
         circuits = load_estate(inv)
     else:
         if not circuit or inventory is None:

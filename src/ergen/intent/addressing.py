@@ -8,6 +8,7 @@ takes the first usable address of the subnet and Microsoft's edge the second:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import netaddr
 
@@ -32,7 +33,15 @@ class PrefixError(ValueError):
 
 
 def parse_prefix(text: str) -> netaddr.IPNetwork:
-    """A network in CIDR notation, strict: no host bits set, an explicit length."""
+    """A network in CIDR notation, strict: no host bits set, an explicit length. (The result is
+    cached: treat the network as read-only.)"""
+    if not isinstance(text, str):
+        raise PrefixError(f"{text!r:.50} is not a prefix in CIDR notation (address/length)")
+    return _parse_prefix(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_prefix(text: str) -> netaddr.IPNetwork:
     if not isinstance(text, str) or "/" not in text:
         raise PrefixError(f"{text!r:.50} is not a prefix in CIDR notation (address/length)")
     try:
@@ -105,6 +114,10 @@ class Prefix:
 
     @classmethod
     def of(cls, text: str) -> Prefix:
+        return _prefix_of(text)
+
+    @classmethod
+    def _make(cls, text: str) -> Prefix:
         net = parse_prefix(text)
         return cls(cidr=str(net.cidr), network=str(net.network), prefixlen=net.prefixlen,
                    netmask=str(net.netmask), version=net.version)
@@ -117,3 +130,8 @@ class Prefix:
     def hostmask(self) -> str:
         """The IOS wildcard mask (0.0.255.255 for a /16)."""
         return str(netaddr.IPNetwork(self.cidr).hostmask)
+
+
+@lru_cache(maxsize=65536)
+def _prefix_of(text: str) -> Prefix:
+    return Prefix._make(text)

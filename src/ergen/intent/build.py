@@ -19,6 +19,8 @@ Decisions made here (and nowhere else):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import netaddr
 
 from ergen.errors import InputError, RenderError
@@ -274,6 +276,7 @@ def _link_prefix(peering, link: str, family: int) -> str | None:
     return getattr(src, f"{link}_peer_address_prefix")
 
 
+@lru_cache(maxsize=8)
 def _inbound_entries(kind: PeeringKind, family: int) -> tuple[PrefixListEntry, ...]:
     """Never accept a default route; on Microsoft peering also no private or reserved space."""
     default = Prefix.of("0.0.0.0/0" if family == 4 else "::/0")

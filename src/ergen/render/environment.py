@@ -42,6 +42,7 @@ def environment(platform: str, user_dir: str | None, show_secrets: bool) -> jinj
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         autoescape=False, finalize=finalize,
+        auto_reload=False,   # templates do not change during a run: no stat() per include per router
     )
     env.filters["cfg_text"] = cfg_text
     env.filters["secret"] = make_secret_filter(show_secrets)

@@ -36,20 +36,7 @@ def customer_names(ctx: Context) -> None:
 @check
 def customer_vrfs(ctx: Context) -> None:
     """ER522 one VRF per customer, ER523 one number per customer, ER529 numbers a 4-byte ASN can carry."""
-    vrfs: dict[str, str] = {}     # VRF name (lower) -> customer
-    numbers: dict[int, str] = {}
-    for name, cust in ctx.inventory.customers.items():
-        f = _customer_file(ctx, name)
-        vrf = csp.vrf_name(name, cust)
-        if vrf.lower() in vrfs:
-            ctx.add("ER522", f, "vrf", f"VRF {vrf} is also customer {vrfs[vrf.lower()]}'s")
-        vrfs.setdefault(vrf.lower(), name)
-        n = csp.number(name, cust)
-        if n in numbers:
-            how = "id" if cust.id is not None else "number derived from the name"
-            ctx.add("ER523", f, "id", f"{how} {n} is also customer {numbers[n]}'s, so their RDs and route "
-                                      "targets would be equal; give one a distinct id")
-        numbers.setdefault(n, name)
+    vrfs = _cached(ctx, "vrfs", lambda: _vrf_index(ctx))
     for key, pol in ctx.inventory.circuits.items():
         for short in ("private", "microsoft"):
             v = getattr(pol, short).vrf
@@ -58,6 +45,38 @@ def customer_vrfs(ctx: Context) -> None:
                 whose = f"customer {pol.customer}'s circuit" if pol.customer else "a circuit outside any customer"
                 ctx.add("ER522", ctx.policy_file(key), f"{ctx.policy_where(key)}.{short}.vrf",
                         f"VRF {v} is customer {owner}'s; {key} is {whose}")
+    _four_byte_numbers(ctx)
+
+
+def _cached(ctx: Context, key: str, build):
+    """An index over every customer of the estate: built once per estate (EstateFacts.cache) or per run."""
+    cache = getattr(ctx.customer_facts, "cache", None)
+    if cache is None:
+        return build()
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def _vrf_index(ctx: Context) -> dict[str, str]:
+    vrfs: dict[str, str] = {}     # VRF name (lower) -> customer
+    numbers: dict[int, str] = {}
+    for name, cust in ctx.all_customers():
+        f = _customer_file(ctx, name)
+        vrf = csp.vrf_name(name, cust)
+        if vrf.lower() in vrfs and ctx.global_checks:
+            ctx.add("ER522", f, "vrf", f"VRF {vrf} is also customer {vrfs[vrf.lower()]}'s")
+        vrfs.setdefault(vrf.lower(), name)
+        n = csp.number(name, cust)
+        if n in numbers and ctx.global_checks:
+            how = "id" if cust.id is not None else "number derived from the name"
+            ctx.add("ER523", f, "id", f"{how} {n} is also customer {numbers[n]}'s, so their RDs and route "
+                                      "targets would be equal; give one a distinct id")
+        numbers.setdefault(n, name)
+    return vrfs
+
+
+def _four_byte_numbers(ctx: Context) -> None:
     for router in ctx.inventory.routers.values():
         asn = router.data.bgp_asn
         if asn is None or asn <= 65535:
@@ -177,25 +196,9 @@ def table_overlaps(ctx: Context) -> None:
 def customer_space(ctx: Context) -> None:
     """ER530 valid address space; ER525 another customer's prefix in a table that is not theirs;
     ER531 a customer's private peering advertising outside its own space."""
-    space: list[tuple[tuple[int, int, int], str]] = []
-    own: dict[str, list[netaddr.IPNetwork]] = {}
-    for name, cust in ctx.inventory.customers.items():
-        for j, text in enumerate(cust.prefixes):
-            try:
-                net = parse_prefix(text)
-            except PrefixError as exc:
-                ctx.add("ER530", _customer_file(ctx, name), f"prefixes[{j}]", str(exc))
-                continue
-            space.append((_interval(net), name))
-            own.setdefault(name, []).append(net)
+    space, own, exact, firsts = _cached(ctx, "space", lambda: _space_index(ctx))
     if not space:
         return
-    exact: dict[tuple[int, int, int], set[str]] = {}     # (version, first, length) -> customers
-    for (v, first, last), name in space:
-        length = (32 if v == 4 else 128) - (last - first + 1).bit_length() + 1
-        exact.setdefault((v, first, length), set()).add(name)
-    space.sort()
-    firsts = [s[0] for s in space]
 
     def owners_of(net: netaddr.IPNetwork) -> set[str]:
         """Customers whose space overlaps net: a block containing it (walk its supernets) or inside it."""
@@ -211,6 +214,31 @@ def customer_space(ctx: Context) -> None:
             i += 1
         return out
 
+    _check_advertisements(ctx, own, owners_of)
+
+
+def _space_index(ctx: Context):
+    space: list[tuple[tuple[int, int, int], str]] = []
+    own: dict[str, list[netaddr.IPNetwork]] = {}
+    for name, cust in ctx.all_customers():
+        for j, text in enumerate(cust.prefixes):
+            try:
+                net = parse_prefix(text)
+            except PrefixError as exc:
+                if ctx.global_checks:
+                    ctx.add("ER530", _customer_file(ctx, name), f"prefixes[{j}]", str(exc))
+                continue
+            space.append((_interval(net), name))
+            own.setdefault(name, []).append(net)
+    exact: dict[tuple[int, int, int], set[str]] = {}     # (version, first, length) -> customers
+    for (v, first, last), name in space:
+        length = (32 if v == 4 else 128) - (last - first + 1).bit_length() + 1
+        exact.setdefault((v, first, length), set()).add(name)
+    space.sort()
+    return space, own, exact, [s[0] for s in space]
+
+
+def _check_advertisements(ctx: Context, own, owners_of) -> None:
     seen = set()
     for l in ctx.landings():
         pol = ctx.policy(l.circuit)
@@ -218,7 +246,7 @@ def customer_space(ctx: Context) -> None:
         vrf, _, rt = csp.routing_table(ctx, l, asn)
         table_owner = pol.customer
         if vrf is not None:
-            for name, cust in ctx.inventory.customers.items() if rt is None else ():
+            for name, cust in ctx.all_customers() if rt is None else ():
                 if csp.vrf_name(name, cust) == vrf:
                     table_owner = name
         for ipv6 in (False, True):

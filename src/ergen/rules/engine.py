@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -78,21 +79,26 @@ class Context:
     report: Report = field(default_factory=Report)
     gateways: list = field(default_factory=list)      # ergen.model.vpn.VpnGateway
     connections: list = field(default_factory=list)   # ergen.model.vpn.VpnConnection
+    # an estate rendered one router group at a time: every customer's facts (name, id, vrf, prefixes), for
+    # the checks that look across customers; global_checks False: another group's run made those already
+    customer_facts: list | None = None
+    global_checks: bool = True
     _secrets: dict[str, Secret | None] = field(default_factory=dict)
     _by_name: dict[str, Circuit] | None = None
     _policy_keys: dict[str, str] | None = None
     _by_router: dict[str, list] | None = None
+    _customer_files: dict[str, str] = field(default_factory=dict)
 
     # -- reporting ------------------------------------------------------------------
     def add(self, code: str, file: str, where: str, message: str) -> None:
         rule = RULES[code]
         self.report.problems.append(Problem(code, rule.severity, file, where, message))
 
-    @property
+    @cached_property
     def hosts_file(self) -> str:
         return self.inventory.files.get("hosts", str(Path(self.inventory.path) / "hosts.yaml"))
 
-    @property
+    @cached_property
     def circuits_file(self) -> str:
         return self.inventory.files.get("circuits", str(Path(self.inventory.path) / "circuits.yaml"))
 
@@ -142,8 +148,18 @@ class Context:
         key = circuit if isinstance(circuit, str) else self._policy_index().get(circuit.name.lower())
         pol = self.inventory.circuits.get(key) if key is not None else None
         if pol is not None and pol.customer in self.inventory.customers:
-            return str(Path(self.inventory.path) / "customers" / f"{pol.customer}.yaml")
+            f = self._customer_files.get(pol.customer)
+            if f is None:
+                f = self._customer_files[pol.customer] = str(Path(self.inventory.path) / "customers" /
+                                                              f"{pol.customer}.yaml")
+            return f
         return self.circuits_file
+
+    def all_customers(self) -> list:
+        """(name, customer) of every customer of the estate, not only those of this inventory's routers."""
+        if self.customer_facts is not None:
+            return self.customer_facts
+        return list(self.inventory.customers.items())
 
     def customer_of(self, circuit: Circuit):
         """(name, Customer) of the customer a circuit serves, or None."""
@@ -252,7 +268,8 @@ def validate(circuits: list[Circuit], inventory: Inventory | None = None, vpn: l
     return ctx.report
 
 
-def run(circuits: list[Circuit], inventory: Inventory | None = None, vpn: list | None = None) -> Context:
+def run(circuits: list[Circuit], inventory: Inventory | None = None, vpn: list | None = None, *,
+        customer_facts: list | None = None, global_checks: bool = True) -> Context:
     """``vpn``: VPN gateways and connections (ergen.model.vpn) for IPsec over ExpressRoute."""
     from ergen.model.vpn import VpnConnection, VpnGateway
     from ergen.rules import checks  # noqa: F401  (registers the checks)
@@ -260,7 +277,8 @@ def run(circuits: list[Circuit], inventory: Inventory | None = None, vpn: list |
     inv = inventory or Inventory(path=".", routers={})
     ctx = Context(circuits=circuits, inventory=inv,
                   gateways=[v for v in vpn or [] if isinstance(v, VpnGateway)],
-                  connections=[v for v in vpn or [] if isinstance(v, VpnConnection)])
+                  connections=[v for v in vpn or [] if isinstance(v, VpnConnection)],
+                  customer_facts=customer_facts, global_checks=global_checks)
     for fn in CHECKS:
         fn(ctx)
     return ctx

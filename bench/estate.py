@@ -1,0 +1,189 @@
+"""Benchmark: render whole estates of 100, 1,000 and 10,000 circuits, end to end, against raw Jinja2.
+
+    .venv/bin/python bench/estate.py                  # 100, 1000, 10000 circuits
+    .venv/bin/python bench/estate.py --sizes 100,1000 # quicker
+
+Each estate is synthetic and written to a temporary folder: one customer per circuit (customers/<c>.yaml
+and azure/<circuit>.json), every circuit on two routers (primary and secondary), ten circuits per router
+pair, the pairs' platforms in turn across all six (ios-xe, junos, eos, nx-os, ios-xr, frr). Each circuit
+has private peering (in the customer's VRF) and Microsoft peering.
+
+Measured, each in a fresh process so that peak memory is that run's alone:
+
+* end to end: ``ergen.estate.render_estate`` (load the inventory, read every Azure export, check every
+  rule, build each router's intent, render, write the files), as ``ergen render --all`` does;
+* raw Jinja2: the same templates rendered by a plain ``jinja2.Environment`` from contexts (intents) built
+  beforehand, outside the timing: the floor any generator using these templates pays.
+
+Printed: seconds, ratio end-to-end / raw Jinja2 (goal <= 1.3), peak RSS and its ratio against the
+smallest estate (goal at 10,000 against 100: <= 1.2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+PLATFORMS = ("ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr")
+PORT = {"ios-xe": "TenGigabitEthernet0/1/0", "junos": "xe-0/1/0", "eos": "Ethernet1", "nx-os": "Ethernet1/1",
+        "ios-xr": "TenGigE0/0/0/1", "frr": "eth1"}
+PER_PAIR = 10
+ASN = 64510
+
+
+def _ip(n: int) -> str:
+    return f"{n >> 24 & 255}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
+def circuit_json(name: str, n: int) -> dict:
+    sub = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bench/providers/Microsoft.Network"
+    cid = f"{sub}/expressRouteCircuits/{name}"
+    vlan = 100 + n % PER_PAIR
+    pub = (25 << 24) + n * 16          # a /28 of public space per circuit (synthetic)
+    link = (26 << 24) + n * 8          # two /30s of public space for Microsoft peering's links
+    return {
+        "name": name, "id": cid, "type": "Microsoft.Network/expressRouteCircuits", "location": "westeurope",
+        "sku": {"name": "Premium_MeteredData", "tier": "Premium", "family": "MeteredData"},
+        "properties": {
+            "provisioningState": "Succeeded", "circuitProvisioningState": "Enabled",
+            "serviceProviderProvisioningState": "Provisioned",
+            "serviceKey": f"00000000-0000-4000-8000-{n:012d}",
+            "serviceProviderProperties": {"serviceProviderName": "Equinix", "peeringLocation": "Amsterdam",
+                                          "bandwidthInMbps": 1000},
+            "peerings": [
+                {"name": "AzurePrivatePeering", "id": f"{cid}/peerings/AzurePrivatePeering",
+                 "properties": {"peeringType": "AzurePrivatePeering", "azureASN": 12076, "peerASN": ASN,
+                                "primaryPeerAddressPrefix": "192.168.100.0/30",
+                                "secondaryPeerAddressPrefix": "192.168.100.4/30",
+                                "vlanId": vlan, "state": "Enabled"}},
+                {"name": "MicrosoftPeering", "id": f"{cid}/peerings/MicrosoftPeering",
+                 "properties": {"peeringType": "MicrosoftPeering", "azureASN": 12076, "peerASN": ASN,
+                                "primaryPeerAddressPrefix": f"{_ip(link)}/30",
+                                "secondaryPeerAddressPrefix": f"{_ip(link + 4)}/30",
+                                "vlanId": vlan + 1000, "state": "Enabled",
+                                "microsoftPeeringConfig": {"advertisedPublicPrefixes": [f"{_ip(pub)}/28"],
+                                                           "advertisedPublicPrefixesState": "Configured"},
+                                "routeFilter": {"id": f"{sub}/routeFilters/rf-{name}"}}},
+            ],
+        },
+    }
+
+
+def make_estate(folder: Path, circuits: int) -> Path:
+    """Write a synthetic estate of ``circuits`` circuits (two routers each) into ``folder``."""
+    import yaml
+
+    (folder / "customers").mkdir(parents=True)
+    (folder / "azure").mkdir()
+    pairs = (circuits + PER_PAIR - 1) // PER_PAIR
+    hosts = {}
+    for p in range(pairs):
+        plat = PLATFORMS[p % len(PLATFORMS)]
+        for k, link in ((1, "primary"), (2, "secondary")):
+            hosts[f"pe{p:04d}-r{k}"] = {"hostname": f"198.18.{p // 250}.{(p % 250) + k}", "platform": plat,
+                                       "data": {"bgp_asn": ASN, "router_id": f"10.{p >> 8 & 255}.{p & 255}.{k}"}}
+    (folder / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    for n in range(circuits):
+        p = n // PER_PAIR
+        plat = PLATFORMS[p % len(PLATFORMS)]
+        name = f"er-c{n:05d}"
+        cust = {"id": n + 1, "description": f"Customer {n}", "prefixes": [f"10.{n >> 8 & 255}.{n & 255}.0/24"],
+                "circuits": {name: {
+                    "landings": [{"router": f"pe{p:04d}-r1", "link": "primary", "interface": PORT[plat]},
+                                 {"router": f"pe{p:04d}-r2", "link": "secondary", "interface": PORT[plat]}],
+                    "private": {"advertise": [f"10.{n >> 8 & 255}.{n & 255}.0/24"]},
+                    "microsoft": {"advertise": [f"{_ip((25 << 24) + n * 16)}/28"]}}}}
+        (folder / "customers" / f"c{n:05d}.yaml").write_text(yaml.safe_dump(cust, sort_keys=False))
+        (folder / "azure" / f"{name}.json").write_text(json.dumps(circuit_json(name, n)))
+    return folder
+
+
+# --------------------------------------------------------------------------- the measured runs (children)
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_end_to_end(inv: str, out: str) -> dict:
+    from ergen.estate import render_estate
+    t = time.perf_counter()
+    result = render_estate(inv, out)
+    return {"seconds": time.perf_counter() - t, "peak_mib": _peak_mib(), "routers": result.routers,
+            "circuits": result.circuits}
+
+
+def child_raw_jinja(inv: str) -> dict:
+    import jinja2
+
+    import ergen
+    from ergen.estate import load_estate
+    from ergen.render.environment import builtin_templates
+    from ergen.render.filters import cfg_text, finalize, make_secret_filter
+
+    inventory = ergen.load_inventory(inv)
+    intents = ergen.plan(load_estate(inventory), inventory).intents    # the contexts, built beforehand
+    envs = {}
+    for p in PLATFORMS:
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(builtin_templates() / p)),
+                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                 keep_trailing_newline=True, finalize=finalize)
+        env.filters["cfg_text"] = cfg_text
+        env.filters["secret"] = make_secret_filter(True)
+        envs[p] = env.get_template("main.j2")
+    t = time.perf_counter()
+    size = 0
+    for intent in intents:
+        size += len(envs[intent.platform].render(r=intent, version=""))
+    return {"seconds": time.perf_counter() - t, "routers": len(intents), "bytes": size}
+
+
+def _child(kind: str, *args: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    res = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True,
+                         env=env, timeout=3600)
+    if res.returncode != 0:
+        raise SystemExit(f"{kind} run failed:\n{res.stdout}{res.stderr}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        out = child_end_to_end(*rest) if kind == "e2e" else child_raw_jinja(*rest)
+        print(json.dumps(out))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ergen-bench-") as tmp:
+        for n in sizes:
+            inv = make_estate(Path(tmp) / f"estate-{n}", n)
+            e2e = _child("e2e", str(inv), str(Path(tmp) / f"out-{n}"))
+            raw = _child("raw", str(inv))
+            rows.append((n, e2e, raw))
+            print(f"{n:>6} circuits, {e2e['routers']:>5} routers: end to end {e2e['seconds']:8.2f} s, "
+                  f"raw Jinja2 {raw['seconds']:8.2f} s, ratio {e2e['seconds'] / raw['seconds']:5.2f} "
+                  f"(goal <= 1.3); peak {e2e['peak_mib']:7.1f} MiB", flush=True)
+    base = rows[0][1]["peak_mib"]
+    for n, e2e, _ in rows[1:]:
+        print(f"peak memory {n} against {rows[0][0]} circuits: {e2e['peak_mib'] / base:.2f}x (goal <= 1.2 at "
+              f"10000 against 100)")
+    per = [(e2e["seconds"] / n) * 1000 for n, e2e, _ in rows]
+    print("end-to-end ms per circuit: " + ", ".join(f"{n}: {p:.2f}" for (n, _, _), p in zip(rows, per)))
+
+
+if __name__ == "__main__":
+    main()
