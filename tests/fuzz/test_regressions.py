@@ -90,13 +90,32 @@ def test_resource_type_with_terminal_escapes_is_quoted(tmp_path, reader, fixture
     assert "\\x1b[31mred" in err.message
 
 
-def test_peerings_of_different_circuits_names_are_quoted(tmp_path):
+def test_names_and_ids_with_control_characters_are_refused(tmp_path):
+    """fuzz: a circuit name (or an id it is taken from) with a line break reached rule messages (ER501 in two
+    lines) and object names; Azure allows none in a name, so the readers refuse them, naming the field."""
     items = json.loads((FIXTURES / "rest-peering-list.json").read_text())["value"]
     items[0]["id"] = items[0]["id"].replace("/expressRouteCircuits/", "/expressRouteCircuits/evil\x1b[2J")
     p = tmp_path / "p.json"
     p.write_text(json.dumps({"value": items}))
+    err = one_line_error(ergen.load_circuits, p, "value[0].id")
+    assert "\\x1b[2J" in err.message
+    c = json.loads((FIXTURES / "rest-2024-circuit.json").read_text())
+    c["name"] = "er-ams\n!\nrouter bgp 1"
+    p.write_text(json.dumps(c))
+    one_line_error(ergen.load_circuits, p, "name")
+    gw = json.loads((FIXTURES / "vpn" / "rest-2024-gateway-active-active.json").read_text())
+    gw["properties"]["ipConfigurations"][0]["name"] = "cfg\u2028x"
+    p.write_text(json.dumps(gw))
+    one_line_error(vpn.load_gateway, p, "ipConfigurations[0].name")
+
+
+def test_peerings_of_different_circuits_are_named_quoted(tmp_path):
+    items = json.loads((FIXTURES / "rest-peering-list.json").read_text())["value"]
+    items[0]["id"] = items[0]["id"].replace("/expressRouteCircuits/", "/expressRouteCircuits/other-")
+    p = tmp_path / "p.json"
+    p.write_text(json.dumps({"value": items}))
     err = one_line_error(ergen.load_circuits, p)
-    assert "\\x1b[2J" in err.message and "different circuits" in err.message
+    assert "different circuits: '" in err.message
 
 
 def test_errors_are_ergen_errors():

@@ -22,6 +22,9 @@ def norm(key: str) -> str:
 
 
 _KEY_SHOWN = 60
+# names and resource ids become object names, file names, rule messages and swanctl sections: Azure allows
+# no line break or control character in them, and neither does ergen (other text goes through cfg_text)
+_IDENT_KEYS = {"name", "id", "ipconfigurationid"}
 
 
 def shown(key: str) -> str:
@@ -70,7 +73,12 @@ class Node:
             return None
         if isinstance(v, (dict, list, bool)):
             raise self.fail(name, f"expected text, got {type(v).__name__}")
-        return str(v)
+        text = str(v)
+        if not text.isprintable() and norm(name) in _IDENT_KEYS:
+            i = next(i for i, ch in enumerate(text) if not ch.isprintable())
+            raise self.fail(name, f"a name or resource id cannot hold {text[i]!r} (a line break, tab or control "
+                                  f"character): ...{text[max(0, i - 40):i + 20]!r}")
+        return text
 
     def int(self, name: str, *, required: bool = False) -> int | None:
         v = self.raw(name)
