@@ -215,24 +215,23 @@ def router_groups(inventory: str | Path, base: Inventory):
 
 
 def render_estate(inventory: str | Path, out: str | Path, *, templates=None, force: bool = False,
-                  platform: str | None = None) -> EstateResult:
+                  platform: str | None = None, jobs: int | None = None) -> EstateResult:
     """``ergen render --all``: the whole estate of ``inventory`` into ``out``, all files or none.
 
     It streams: customers are read once for their facts and the router groups, then each group (the
     routers a set of circuits joins) is loaded, checked, built, rendered and written to a staging folder
     before the next; nothing of a group stays in memory after it. Checks across customers use every
-    customer's facts. On any error (in any group) the staging folder is removed and nothing in ``out``
-    changes; else the files are moved into place."""
+    customer's facts. ``jobs`` groups are worked on at once, in forked processes (default: the machine's
+    cores, at most 4; ``ERGEN_JOBS`` overrides; 1: all in this process). On any error (in any group) the
+    staging folder is removed and nothing in ``out`` changes; else the files are moved into place."""
     import os
     import shutil
     import tempfile
 
     from ergen.errors import OutputError
-    from ergen.inventory import load_inventory, with_customers
-    from ergen.intent.build import build_intents
-    from ergen.pipeline import RulesFailed, capability_problems, config_filename, render_configs, \
-        render_extra, with_platform
-    from ergen.rules.engine import Report, run
+    from ergen.inventory import load_inventory
+    from ergen.pipeline import RulesFailed, config_filename, with_platform
+    from ergen.rules.engine import Report
 
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -246,41 +245,43 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
     if existing and not force:
         raise OutputError(f"would overwrite {', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''}; "
                           "pass --force to replace", file=str(out), field="--out")
+    jobs = jobs or int(os.environ.get("ERGEN_JOBS") or 0) or min(os.cpu_count() or 1, 4)
+    jobs = max(1, min(jobs, len(groups)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
-    errors, warnings, warning_count, seen = [], [], 0, set()
+    errors, warnings, warning_count = [], [], 0
     routers = circuits = 0
+    global _GROUP_WORK
+    _GROUP_WORK = (base, facts, staging, templates)
     try:
-        for k, (members, files) in enumerate(groups):
-            inv = with_customers(base, files, set(members))
-            group_circuits = load_estate(inv) if inv.circuits else []
-            circuits += len(group_circuits)
-            ctx = run(group_circuits, inv, customer_facts=facts, global_checks=k == 0)
-            if ctx.report.ok:
-                intents = build_intents(ctx)
-                capability_problems(ctx, intents)
-            for p in ctx.report.problems:
-                key = (p.code, p.file, p.where, p.message)
-                if key in seen:
-                    continue
-                seen.add(key)
-                if p.severity.value == "error":
-                    errors.append(p)
-                else:
-                    warning_count += 1
-                    if len(warnings) < MAX_WARNINGS_KEPT:
-                        warnings.append(p)
-            if errors or not ctx.report.ok:
-                continue
-            texts = {config_filename(n): t for n, t in
-                     render_configs(intents, templates=templates, show_secrets=True).items()}
-            texts.update(render_extra(intents, templates=templates, show_secrets=True))
-            for name, text in texts.items():
-                fd = os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-            routers += len(intents)
+        work = [(k, members, files) for k, (members, files) in enumerate(groups)]
+        if jobs == 1:
+            results = map(_render_group, work)
+            pool = None
+        else:
+            import multiprocessing
+            _precompile(base, templates)         # compiled once here, shared by the forked workers
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+            results = pool.imap(_render_group, work, chunksize=4)
+        try:
+            for res in results:
+                if res["error"] is not None:
+                    cls, message, file, field, code = res["error"]
+                    raise cls(message, file=file, field=field, code=code)
+                circuits += res["circuits"]
+                routers += res["routers"]
+                for p in res["problems"]:   # each circuit is in one group: no problem comes twice
+                    if p.severity.value == "error":
+                        errors.append(p)
+                    else:
+                        warning_count += 1
+                        if len(warnings) < MAX_WARNINGS_KEPT:
+                            warnings.append(p)
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
         if errors:
             raise RulesFailed(Report(errors + warnings))
         if routers == 0:
@@ -300,5 +301,54 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
             out.rmdir()          # the folder did not exist before: leave no trace
         raise
     finally:
+        _GROUP_WORK = None
         shutil.rmtree(staging, ignore_errors=True)
     return EstateResult(routers, circuits, written, warnings, warning_count)
+
+
+_GROUP_WORK = None   # (base inventory, customer facts, staging folder, templates) of the running render
+
+
+def _precompile(base: Inventory, templates) -> None:
+    from ergen.render.environment import environment
+    for platform in sorted({r.platform for r in base.routers.values()}):
+        env = environment(platform, str(templates) if templates else None, True)
+        for name in env.list_templates(extensions=["j2"]):
+            env.get_template(name)
+
+
+def _render_group(item) -> dict:
+    """Load, check, build, render and stage one router group (in this process or a forked worker)."""
+    import os
+
+    from ergen.errors import ErgenError
+    from ergen.inventory import with_customers
+    from ergen.intent.build import build_intents
+    from ergen.pipeline import capability_problems, config_filename, render_configs, render_extra
+    from ergen.rules.engine import run
+
+    k, members, files = item
+    base, facts, staging, templates = _GROUP_WORK
+    res = {"problems": [], "routers": 0, "circuits": 0, "error": None}
+    try:
+        inv = with_customers(base, files, set(members))
+        group_circuits = load_estate(inv) if inv.circuits else []
+        res["circuits"] = len(group_circuits)
+        ctx = run(group_circuits, inv, customer_facts=facts, global_checks=k == 0)
+        if ctx.report.ok:
+            intents = build_intents(ctx)
+            capability_problems(ctx, intents)
+        res["problems"] = list(ctx.report.problems)
+        if not ctx.report.ok:
+            return res
+        texts = {config_filename(n): t for n, t in
+                 render_configs(intents, templates=templates, show_secrets=True).items()}
+        texts.update(render_extra(intents, templates=templates, show_secrets=True))
+        for name, text in texts.items():
+            fd = os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        res["routers"] = len(intents)
+    except ErgenError as exc:
+        res["error"] = (type(exc), exc.message, exc.file, exc.field, exc.code)
+    return res

@@ -40,7 +40,7 @@ def parse_prefix(text: str) -> netaddr.IPNetwork:
     return _parse_prefix(text)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)   # bounded: an estate render keeps memory flat
 def _parse_prefix(text: str) -> netaddr.IPNetwork:
     if not isinstance(text, str) or "/" not in text:
         raise PrefixError(f"{text!r:.50} is not a prefix in CIDR notation (address/length)")
@@ -132,6 +132,6 @@ class Prefix:
         return str(netaddr.IPNetwork(self.cidr).hostmask)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)   # bounded: an estate render keeps memory flat
 def _prefix_of(text: str) -> Prefix:
     return Prefix._make(text)

@@ -25,8 +25,10 @@ class PeeringKind(str, Enum):
 
     @property
     def short(self) -> str:
-        return {"AzurePrivatePeering": "private", "MicrosoftPeering": "microsoft",
-                "AzurePublicPeering": "public"}[self.value]
+        return _SHORT[self._value_]
+
+
+_SHORT = {"AzurePrivatePeering": "private", "MicrosoftPeering": "microsoft", "AzurePublicPeering": "public"}
 
 
 class _Model(BaseModel):
@@ -77,7 +79,7 @@ class Peering(_Model):
 
     @property
     def short(self) -> str:
-        return self.kind.short
+        return _SHORT[self.kind._value_]
 
 
 class ExpressRoutePort(_Model):

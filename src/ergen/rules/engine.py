@@ -87,6 +87,7 @@ class Context:
     _by_name: dict[str, Circuit] | None = None
     _policy_keys: dict[str, str] | None = None
     _by_router: dict[str, list] | None = None
+    _landings: list | None = None
     _customer_files: dict[str, str] = field(default_factory=dict)
 
     # -- reporting ------------------------------------------------------------------
@@ -188,8 +189,14 @@ class Context:
             out.append(p)
         return out
 
-    def landings(self) -> Iterator[Landing]:
-        """Every (router, attachment, peering) that will be rendered; skips unknown circuits."""
+    def landings(self) -> list[Landing]:
+        """Every (router, attachment, peering) that will be rendered; skips unknown circuits. (Computed
+        once: the circuits and the inventory do not change during a run.)"""
+        if self._landings is None:
+            self._landings = list(self._find_landings())
+        return self._landings
+
+    def _find_landings(self) -> Iterator[Landing]:
         for router, i, att in self.attachments():
             circuit = self.circuit(att.circuit)
             if circuit is None:
