@@ -397,3 +397,16 @@ def test_the_console_script_errors_in_one_line_without_a_traceback():
     assert res.returncode == 1 and res.stdout == ""
     assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
     assert res.stderr.startswith("ergen: error: --subscription: subscription 'my-subscription' is not a subscription ID")
+
+
+def test_render_from_azure_cli_matches_the_hand_export(arm, tmp_path):
+    from ergen.cli import app
+    a, b = tmp_path / "live", tmp_path / "file"
+    res = cli(arm, "render", "--from-azure", f"{SUB}/{RG}/er-ams-prod", "-i", EXAMPLE_INVENTORY, "--out", a)
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(app, ["render", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--out",
+                               str(b)]).exit_code == 0
+    files = sorted(b.iterdir())
+    assert files
+    for f in files:
+        assert (a / f.name).read_bytes() == f.read_bytes()

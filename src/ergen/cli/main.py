@@ -150,7 +150,16 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
            show_secrets: Annotated[bool, typer.Option(
                "--show-secrets", help="print keys in clear with --stdout (files always hold them)")] = False,
            peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None,
-           vpn: VpnOpt = None) -> None:
+           vpn: VpnOpt = None,
+           from_azure: Annotated[Optional[str], typer.Option(
+               "--from-azure", metavar="SUB/RG/CIRCUIT",
+               help="read the circuit live from Azure (ergen[azure], az login): "
+                    "SUBSCRIPTION/RESOURCE_GROUP/CIRCUIT or its ARM id")] = None,
+           cloud: Annotated[str, typer.Option(
+               "--cloud", envvar="ERGEN_AZURE_CLOUD", help="with --from-azure: public, usgov or china")] = "public",
+           arm_endpoint: Annotated[Optional[str], typer.Option(
+               "--arm-endpoint", envvar="ERGEN_ARM_ENDPOINT",
+               help="with --from-azure: a Resource Manager URL instead of the cloud's")] = None) -> None:
     """Validate, then write each router's config (nothing is written if any rule fails)."""
     from ergen import load_inventory, load_vpn, plan, render_configs, write_configs
     from ergen.errors import InputError
@@ -178,6 +187,15 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
         from ergen.estate import load_estate
         inv = load_inventory(all_)
         circuits = load_estate(inv)
+    elif from_azure is not None:
+        if circuit or peerings or port:
+            raise InputError("--from-azure reads the circuit and its Direct port from Azure; give no CIRCUIT "
+                             "files, --peerings or --port with it", field="--from-azure")
+        if inventory is None:
+            raise InputError("--from-azure needs --inventory", field="--inventory")
+        from ergen.azure.live import load_from_azure
+        circuits = load_from_azure(from_azure, cloud=cloud, endpoint=arm_endpoint)
+        inv = load_inventory(inventory)
     else:
         if not circuit or inventory is None:
             raise InputError("give CIRCUIT files and --inventory, or --all INVENTORY", field="CIRCUIT")
