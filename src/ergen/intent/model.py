@@ -109,6 +109,7 @@ class Neighbor:
     update_source: str | None = None   # BGP inside an IPsec tunnel: from the router's tunnel address
     ebgp_multihop: int | None = None
     tunnel: int | None = None          # the tunnel interface number it runs through
+    provider_pe: bool = False          # IPVPN: the neighbor is the provider's PE, not Microsoft's edge
 
 
 @dataclass(frozen=True)
