@@ -25,6 +25,27 @@ def builtin_templates() -> Path:
     raise RenderError("ergen's built-in templates are missing from this installation")
 
 
+@lru_cache(maxsize=1)
+def _bytecode_cache():
+    """Compiled templates kept between runs (a one-router render otherwise spends most of its time
+    compiling), in $XDG_CACHE_HOME/ergen/jinja or ~/.cache/ergen/jinja. Jinja checks each entry against
+    the template's source, so an edited template is compiled afresh. ERGEN_NO_CACHE=1 turns it off; a
+    folder that cannot be written just means no cache."""
+    import os
+    import tempfile
+    if os.environ.get("ERGEN_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "ergen", "jinja")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, delete=True)
+        probe.close()
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 @lru_cache(maxsize=32)
 def environment(platform: str, user_dir: str | None, show_secrets: bool) -> jinja2.Environment:
     if platform not in platforms():
@@ -39,6 +60,7 @@ def environment(platform: str, user_dir: str | None, show_secrets: bool) -> jinj
     search.append(str(builtin_templates() / platform))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         autoescape=False, finalize=finalize,
