@@ -157,7 +157,7 @@ class EstateFacts(list):
 MAX_WARNINGS_KEPT = 1000
 
 
-def router_groups(inventory: str | Path, base: Inventory):
+def router_groups(inventory: str | Path, base: Inventory, parsed: Path | None = None):
     """(facts, groups): every customer's facts, and the routers in groups joined by circuits (a circuit's
     two links join their routers), each group with the customer files it needs. One pass over customers/,
     one customer in memory at a time."""
@@ -181,7 +181,7 @@ def router_groups(inventory: str | Path, base: Inventory):
     seen: set[str] = set()
     files = customer_files(inventory)
     for i, file in enumerate(files):
-        cust = read_customer(file)
+        cust = read_customer(file, save_parsed=parsed / f"{file.stem}.pickle" if parsed else None)
         if file.stem.lower() in seen:
             raise InputError(f"customer {file.stem!r} is given twice (names are case-insensitive)",
                              file=str(file), field="(file)")
@@ -239,22 +239,24 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
     base = load_inventory(inventory, customers=False)
     if platform is not None:
         base = with_platform(base, platform)
-    facts, groups = router_groups(inventory, base)
-    existing = [str(out / config_filename(r)) for members, _ in groups for r in members
-                if (out / config_filename(r)).exists()]
-    if existing and not force:
-        raise OutputError(f"would overwrite {', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''}; "
-                          "pass --force to replace", file=str(out), field="--out")
-    jobs = jobs or int(os.environ.get("ERGEN_JOBS") or 0) or min(os.cpu_count() or 1, 4)
-    jobs = max(1, min(jobs, len(groups)))
+    parsed = Path(tempfile.mkdtemp(prefix="ergen-parsed-"))     # 0700: pass 1's parsed customer files
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
+    staging = None
     errors, warnings, warning_count = [], [], 0
     routers = circuits = 0
     global _GROUP_WORK
-    _GROUP_WORK = (base, facts, staging, templates)
     try:
+        facts, groups = router_groups(inventory, base, parsed)
+        existing = [str(out / config_filename(r)) for members, _ in groups for r in members
+                    if (out / config_filename(r)).exists()]
+        if existing and not force:
+            raise OutputError(f"would overwrite {', '.join(existing[:5])}{' ...' if len(existing) > 5 else ''}"
+                              "; pass --force to replace", file=str(out), field="--out")
+        jobs = jobs or int(os.environ.get("ERGEN_JOBS") or 0) or min(os.cpu_count() or 1, 4)
+        jobs = max(1, min(jobs, len(groups) or 1))
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
+        _GROUP_WORK = (base, facts, staging, templates, parsed)
         work = [(k, members, files) for k, (members, files) in enumerate(groups)]
         if jobs == 1:
             results = map(_render_group, work)
@@ -296,13 +298,16 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
             os.replace(p, target)
             written.append(target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created and not any(out.iterdir()):
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()          # the folder did not exist before: leave no trace
         raise
     finally:
         _GROUP_WORK = None
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(parsed, ignore_errors=True)
     return EstateResult(routers, circuits, written, warnings, warning_count)
 
 
@@ -328,10 +333,10 @@ def _render_group(item) -> dict:
     from ergen.rules.engine import run
 
     k, members, files = item
-    base, facts, staging, templates = _GROUP_WORK
+    base, facts, staging, templates, parsed = _GROUP_WORK
     res = {"problems": [], "routers": 0, "circuits": 0, "error": None}
     try:
-        inv = with_customers(base, files, set(members))
+        inv = with_customers(base, files, set(members), parsed=parsed)
         group_circuits = load_estate(inv) if inv.circuits else []
         res["circuits"] = len(group_circuits)
         ctx = run(group_circuits, inv, customer_facts=facts, global_checks=k == 0)

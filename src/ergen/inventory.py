@@ -217,24 +217,39 @@ def customer_files(root: str | Path) -> list[Path]:
     return sorted((Path(root) / CUSTOMERS).glob("*.yaml"))
 
 
-def read_customer(file: Path) -> Customer:
+def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path | None = None) -> Customer:
+    """customers/<name>.yaml. An estate render reads each file twice (facts first, then with its router
+    group): ``save_parsed`` keeps the parsed YAML in a private staging file (pickle, written by this
+    process), and ``parsed`` reads it back instead of parsing the YAML again."""
+    import pickle
+
     if not _CUSTOMER_NAME.match(file.stem):
         raise InputError("a customer file is named <customer>.yaml with letters, digits, - and _",
                          file=str(file), field="(file)")
+    raw = None
+    if parsed is not None and parsed.is_file():
+        with open(parsed, "rb") as fh:
+            raw = pickle.load(fh)  # noqa: S301 (our own file, in our own 0700 staging folder)
+    if raw is None:
+        raw = read_yaml(file, required=True)
     try:
-        return TypeAdapter(Customer).validate_python(read_yaml(file, required=True))
+        cust = TypeAdapter(Customer).validate_python(raw)
     except ValidationError as exc:
         raise _pydantic_error(exc, file, "") from None
+    if save_parsed is not None:
+        with open(save_parsed, "wb") as fh:
+            pickle.dump(raw, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return cust
 
 
-def with_customers(base: Inventory, files: list[Path], routers: set[str]) -> Inventory:
+def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed: Path | None = None) -> Inventory:
     """``base`` (loaded without customers) cut to ``routers``, with the circuits of the customers in
     ``files`` that land on them folded in: one router group of an estate."""
     kept = {n: r for n, r in base.routers.items() if n in routers}
     attached = {a.circuit.lower() for r in kept.values() for a in r.data.expressroute}
     circuits = {k: v for k, v in base.circuits.items() if k.lower() in attached}
     customers = _load_customers(files, kept, circuits, Path(base.files.get("circuits", Path(base.path) / CIRCUITS)),
-                                only_routers=routers)
+                                only_routers=routers, parsed=parsed)
     files_ = dict(base.files)
     if customers:
         files_["customers"] = str(Path(base.path) / CUSTOMERS)
@@ -242,7 +257,8 @@ def with_customers(base: Inventory, files: list[Path], routers: set[str]) -> Inv
 
 
 def _load_customers(files: list[Path], routers: dict[str, Router], circuits: dict[str, CircuitPolicy],
-                    circuits_file: Path, only_routers: set[str] | None = None) -> dict[str, Customer]:
+                    circuits_file: Path, only_routers: set[str] | None = None,
+                    parsed: Path | None = None) -> dict[str, Customer]:
     """Read customers/<name>.yaml (in name order) and fold each circuit's policy into ``circuits`` and
     each landing into its router's ``data.expressroute``, remembering the file and path it came from."""
     customers: dict[str, Customer] = {}
@@ -251,7 +267,7 @@ def _load_customers(files: list[Path], routers: dict[str, Router], circuits: dic
     lower: set[str] = set()
     for file in files:
         name = file.stem
-        cust = read_customer(file)
+        cust = read_customer(file, parsed=parsed / f"{name}.pickle" if parsed else None)
         if name.lower() in lower:
             raise InputError(f"customer {name!r} is given twice (names are case-insensitive)", file=str(file),
                              field="(file)")

@@ -88,6 +88,7 @@ class Context:
     _policy_keys: dict[str, str] | None = None
     _by_router: dict[str, list] | None = None
     _landings: list | None = None
+    _advertised: dict = field(default_factory=dict)   # keyed by id(attachment): they live as long as the run
     _customer_files: dict[str, str] = field(default_factory=dict)
 
     # -- reporting ------------------------------------------------------------------
@@ -227,7 +228,14 @@ class Context:
         return self._by_router
 
     def advertised(self, landing: Landing, ipv6: bool) -> tuple[list[str], str, str]:
-        """(prefixes, file, YAML path) of what ``landing`` advertises in one family."""
+        """(prefixes, file, YAML path) of what ``landing`` advertises in one family (a new list each call)."""
+        ck = (id(landing.attachment), landing.peering.short, ipv6)
+        hit = self._advertised.get(ck)
+        if hit is None:
+            hit = self._advertised[ck] = self._find_advertised(landing, ipv6)
+        return list(hit[0]), hit[1], hit[2]
+
+    def _find_advertised(self, landing: Landing, ipv6: bool) -> tuple[list[str], str, str]:
         key = "advertise_ipv6" if ipv6 else "advertise"
         override = getattr(landing.attachment, landing.peering.short)
         if override is not None and getattr(override, key) is not None:
