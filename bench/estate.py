@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,11 +115,13 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_end_to_end(inv: str, out: str) -> dict:
+def child_end_to_end(inv: str, out: str, jobs: str = "1") -> dict:
     from ergen.estate import render_estate
     t = time.perf_counter()
-    result = render_estate(inv, out)
-    return {"seconds": time.perf_counter() - t, "peak_mib": _peak_mib(), "routers": result.routers,
+    result = render_estate(inv, out, jobs=int(jobs))
+    seconds = time.perf_counter() - t
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mib": _peak_mib(), "worker_peak_mib": workers, "routers": result.routers,
             "circuits": result.circuits}
 
 
@@ -139,6 +142,8 @@ def child_raw_jinja(inv: str) -> dict:
                                  keep_trailing_newline=True, finalize=finalize)
         env.filters["cfg_text"] = cfg_text
         env.filters["secret"] = make_secret_filter(True)
+        for name in env.list_templates(extensions=["j2"]):   # every template compiled before the clock starts
+            env.get_template(name)
         envs[p] = env.get_template("main.j2")
     t = time.perf_counter()
     size = 0
@@ -159,6 +164,7 @@ def _child(kind: str, *args: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--jobs", default="1,2", help="worker processes to measure (1: all in one process)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -167,22 +173,39 @@ def main() -> None:
         print(json.dumps(out))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
+    jobs = [int(j) for j in args.jobs.split(",")]
     rows = []
+    print(f"{os.cpu_count()} cores; each figure from a fresh process")
     with tempfile.TemporaryDirectory(prefix="ergen-bench-") as tmp:
         for n in sizes:
             inv = make_estate(Path(tmp) / f"estate-{n}", n)
-            e2e = _child("e2e", str(inv), str(Path(tmp) / f"out-{n}"))
             raw = _child("raw", str(inv))
+            e2e = {}
+            for j in jobs:
+                e2e[j] = _child("e2e", str(inv), str(Path(tmp) / f"out-{n}-{j}"), str(j))
+                shutil.rmtree(Path(tmp) / f"out-{n}-{j}", ignore_errors=True)
             rows.append((n, e2e, raw))
-            print(f"{n:>6} circuits, {e2e['routers']:>5} routers: end to end {e2e['seconds']:8.2f} s, "
-                  f"raw Jinja2 {raw['seconds']:8.2f} s, ratio {e2e['seconds'] / raw['seconds']:5.2f} "
-                  f"(goal <= 1.3); peak {e2e['peak_mib']:7.1f} MiB", flush=True)
-    base = rows[0][1]["peak_mib"]
-    for n, e2e, _ in rows[1:]:
-        print(f"peak memory {n} against {rows[0][0]} circuits: {e2e['peak_mib'] / base:.2f}x (goal <= 1.2 at "
-              f"10000 against 100)")
-    per = [(e2e["seconds"] / n) * 1000 for n, e2e, _ in rows]
-    print("end-to-end ms per circuit: " + ", ".join(f"{n}: {p:.2f}" for (n, _, _), p in zip(rows, per)))
+            line = f"{n:>6} circuits, {raw['routers']:>5} routers: raw Jinja2 {raw['seconds']:7.2f} s"
+            for j in jobs:
+                r = e2e[j]
+                line += (f" | end to end, {j} process{'es' if j > 1 else ''}: {r['seconds']:7.2f} s, "
+                         f"ratio {r['seconds'] / raw['seconds']:4.2f}")
+            print(line + "   (goal <= 1.3)", flush=True)
+            shutil.rmtree(inv, ignore_errors=True)
+    j1 = jobs[0]
+    base = rows[0][1][j1]["peak_mib"]
+    for n, e2e, _ in rows:
+        r = e2e[j1]
+        print(f"peak memory, {n} circuits, {j1} process: {r['peak_mib']:6.1f} MiB, {r['peak_mib'] / base:4.2f}x "
+              f"the {rows[0][0]}-circuit estate (goal <= 1.2 at 10000 against 100)")
+    for j in jobs[1:]:
+        for n, e2e, _ in rows:
+            r = e2e[j]
+            print(f"peak memory, {n} circuits, {j} processes: main {r['peak_mib']:6.1f} MiB, "
+                  f"largest worker {r['worker_peak_mib']:6.1f} MiB")
+    for j in jobs:
+        print(f"end-to-end ms per circuit, {j} process(es): " +
+              ", ".join(f"{n}: {e2e[j]['seconds'] / n * 1000:.2f}" for n, e2e, _ in rows))
 
 
 if __name__ == "__main__":
