@@ -351,3 +351,12 @@ def test_render_all_refuses_circuit_files_and_bad_estates(tmp_path):
     assert res.exit_code == 1 and "ER523" in res.output and not out.exists()
     res = _cli("render", "--all", ESTATE, "--customer", "nobody", "--stdout")
     assert res.exit_code == 1 and "no customer 'nobody'" in res.output and "Traceback" not in res.output
+
+
+def test_validate_all_checks_the_estate(tmp_path):
+    res = _cli("validate", "--all", ESTATE)
+    assert res.exit_code == 0 and "0 error(s)" in res.output and "4 circuit(s)" in res.output
+    e = estate(tmp_path)
+    e.customers["fabrikam"]["vrf"] = "CONTOSO"
+    res = _cli("validate", "--all", e.save())
+    assert res.exit_code == 1 and "ER522" in res.output

@@ -108,16 +108,32 @@ def show(circuit: CircuitArgs, peerings: PeeringsOpt = None,
 
 @app.command()
 @user_errors
-def validate(circuit: CircuitArgs, inventory: Annotated[Optional[Path], typer.Option(
+def validate(circuit: Annotated[Optional[list[str]], typer.Argument(
+                 metavar="[CIRCUIT...]", help="Azure circuit JSON (ARM/REST, az CLI or PowerShell), or - for "
+                                              "stdin; not with --all")] = None,
+             inventory: Annotated[Optional[Path], typer.Option(
                  "--inventory", "-i", help="inventory folder; without it only Azure-side rules run")] = None,
+             all_: Annotated[Optional[Path], typer.Option(
+                 "--all", metavar="INVENTORY", help="the whole estate: every circuit the inventory names")] = None,
              peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None,
              vpn: VpnOpt = None,
              output: Annotated[Output, typer.Option("--output", "-o")] = Output.text) -> None:
     """Check circuits (and the inventory) against ExpressRoute's rules. Exit 1 on any error."""
     from ergen import load_inventory, load_vpn, validate as run_rules
+    from ergen.errors import InputError
 
-    circuits = _load(circuit, peerings, port)
-    inv = load_inventory(inventory) if inventory else None
+    if all_ is not None:
+        if circuit or inventory is not None:
+            raise InputError("--all INVENTORY reads the circuits the inventory names; give no CIRCUIT files and "
+                             "no --inventory with it", field="--all")
+        from ergen.estate import load_estate
+        inv = load_inventory(all_)
+        circuits = load_estate(inv)
+    else:
+        if not circuit:
+            raise InputError("give CIRCUIT files (or --all INVENTORY)", field="CIRCUIT")
+        circuits = _load(circuit, peerings, port)
+        inv = load_inventory(inventory) if inventory else None
     report = run_rules(circuits, inv, platform=platform, vpn=[load_vpn(v) for v in vpn or []])
     if output is Output.json:
         print(json.dumps({"ok": report.ok, "problems": [p.as_dict() for p in report.problems]}, indent=2))
