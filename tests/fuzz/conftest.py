@@ -11,7 +11,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-EXAMPLES = int(os.environ.get("ERGEN_FUZZ_EXAMPLES", "250"))
+from fuzzkit import EXAMPLES
+
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                      HealthCheck.function_scoped_fixture])
 settings.register_profile("ci", max_examples=EXAMPLES, derandomize=True, database=None, **_common)

@@ -1,6 +1,6 @@
 """Every reader and the inventory loader, on mutated real files: either read, or one line naming the file
 and the field (an ErgenError). Anything else (a traceback, two lines, no file) fails the test and prints
-the input. CI-sized (ERGEN_FUZZ_EXAMPLES, default 250 per reader); the long run is bench/fuzz.py."""
+the input. CI-sized (ERGEN_FUZZ_EXAMPLES, default 200 per reader); the long run is bench/fuzz.py."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
+from fuzzkit import EXAMPLES
 from fuzzkit import KNOWN_BUGS, READERS
 
 # the inventory and the whole pipeline are slower per input (YAML, pydantic, rules, six templates)
 SIZE = {"inventory (hosts/groups/circuits/defaults.yaml)": max(20, EXAMPLES // 4),
-        "pipeline (validate, plan, render)": max(20, EXAMPLES // 5)}
+        "pipeline (validate, plan, render)": max(20, EXAMPLES // 5),
+        "CLI (validate, render --out)": max(15, EXAMPLES // 10)}
 
 
 @pytest.mark.parametrize("reader", list(READERS))

@@ -118,5 +118,16 @@ def test_peerings_of_different_circuits_are_named_quoted(tmp_path):
     assert "different circuits: '" in err.message
 
 
+def test_number_too_large_for_a_float(tmp_path):
+    """bench/fuzz.py: "bandwidthInGbps": 10**400 (a JSON whole number) raised float()'s OverflowError."""
+    port = json.loads((SCENARIOS / "qinq-direct" / "port.json").read_text())
+    port["properties"]["bandwidthInGbps"] = 10**400
+    p = tmp_path / "port.json"
+    p.write_text(json.dumps(port))
+    err = one_line_error(lambda f: ergen.load_circuits(SCENARIOS / "qinq-direct" / "circuit.json", port=f), p,
+                         "bandwidthInGbps")
+    assert "too large" in err.message
+
+
 def test_errors_are_ergen_errors():
     assert issubclass(InputError, ErgenError)

@@ -109,6 +109,8 @@ class Node:
             f = float(v)
         except (TypeError, ValueError):
             raise self.fail(name, f"expected a number, got {v!r:.40}") from None
+        except OverflowError:   # a whole number with hundreds of digits
+            raise self.fail(name, "expected a number, got one too large for a float") from None
         if not math.isfinite(f):
             raise self.fail(name, f"expected a number, got {v!r:.40}")
         return f
