@@ -29,4 +29,4 @@ def test_reader_never_crashes(reader, workdir):
 
 def test_known_bugs_are_described():
     for where, _, what in KNOWN_BUGS:
-        assert where.endswith(tuple(f":{f}" for f in where.split(":")[1:])) and what
+        assert ":" in where and what.startswith("src/ergen/")

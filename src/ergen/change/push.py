@@ -78,6 +78,7 @@ def targets(intents, inventory, *, configs: dict[str, str], lab: dict | None = N
         links = {c.link for c in it.circuits}
         if only and only not in links:
             continue
+        _check_router_name(it.name, inventory)
         r = inventory.routers[it.name]
         if lab:
             lr = routers[it.name]
@@ -101,6 +102,14 @@ def targets(intents, inventory, *, configs: dict[str, str], lab: dict | None = N
                           standby=all(n.standby for n in it.neighbors), links=links,
                           driver_override=str(override) if override else None))
     return out
+
+
+def _check_router_name(name: str, inventory) -> None:
+    """A router's name names its files under --state-dir: no folder separator, no leading dot, nothing
+    unprintable (hosts.yaml "../../x" would otherwise write the saved running config outside it)."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.isprintable():
+        raise InputError(f"router name {name!r:.80} cannot name a file: use letters, digits, '-', '_' and '.' "
+                         "(not first)", file=inventory.files.get("hosts"), field=repr(name)[1:-1][:80])
 
 
 def check_confirm(platform: str, timeout: int, allow_downgrade: bool) -> tuple[int | None, str | None]:
@@ -209,7 +218,10 @@ def preflight(tgts: list[Target], *, workers: int = 4, timeout: int = 30) -> dic
 
 
 def _state_file(state_dir: Path, router: str, kind: str) -> Path:
-    return state_dir / f"{router}.{kind}.cfg"
+    path = state_dir / f"{router}.{kind}.cfg"
+    if path.parent != state_dir:   # targets() refuses such names; a Target built by hand is checked here
+        raise InputError(f"router name {router!r:.80} would write outside {state_dir}", field="--state-dir")
+    return path
 
 
 def _one(task, t: Target, *, action: str, commit: bool, mode: str, revert_in, verify_wait: float,
