@@ -219,9 +219,49 @@ def _inherit(host: dict[str, Any], groups: dict[str, Any], defaults: dict[str, A
     return out
 
 
-def load_inventory(path: str | Path, *, customers: bool = True) -> Inventory:
+_HOST = TypeAdapter(HostEntry)
+
+
+def _router(name: str, merged: dict[str, Any], hosts_file: Path) -> Router:
+    try:
+        host = _HOST.validate_python(merged)
+    except ValidationError as exc:
+        raise _pydantic_error(exc, hosts_file, name) from None
+    return Router(name=name, **host.model_dump(exclude_unset=False))
+
+
+class RouterStore:
+    """An estate's routers, kept as the checked YAML (a few hundred bytes each) rather than as models
+    (a few kilobytes each): a router group asks for its own routers, built again when it needs them."""
+
+    def __init__(self, hosts_file: Path) -> None:
+        self.hosts_file = hosts_file
+        self.raw: dict[str, dict[str, Any]] = {}
+        self.platforms: dict[str, str] = {}
+        self.attachments: dict[str, list[str]] = {}    # circuit (lower case) -> routers naming it in hosts.yaml
+        self.platform_override: str | None = None
+
+    def add(self, name: str, merged: dict[str, Any], router: Router) -> None:
+        self.raw[name] = merged
+        self.platforms[name] = router.platform
+        for att in router.data.expressroute:
+            self.attachments.setdefault(att.circuit.lower(), []).append(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.raw
+
+    def routers(self, names) -> dict[str, Router]:
+        out = {}
+        for n in names:
+            r = _router(n, self.raw[n], self.hosts_file)
+            out[n] = r.model_copy(update={"platform": self.platform_override}) if self.platform_override else r
+        return out
+
+
+def load_inventory(path: str | Path, *, customers: bool = True, lazy_routers: bool = False):
     """The inventory folder; ``customers`` False leaves customers/ out (an estate render reads them one
-    router group at a time, see :func:`with_customers`)."""
+    router group at a time, see :func:`with_customers`). ``lazy_routers`` (estates) returns
+    ``(inventory without routers, RouterStore)``."""
     root = Path(path)
     if not root.exists():
         raise InputError("inventory folder not found", file=str(root), field="(folder)")
@@ -235,18 +275,18 @@ def load_inventory(path: str | Path, *, customers: bool = True) -> Inventory:
     circuits_raw = read_yaml(circuits_file, required=False)
 
     routers: dict[str, Router] = {}
-    entry = TypeAdapter(HostEntry)
+    store = RouterStore(hosts_file) if lazy_routers else None
     for name, raw in hosts.items():
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
             raise InputError(f"expected a mapping, got {type(raw).__name__}", file=str(hosts_file), field=name)
         merged = _inherit(raw, groups, defaults, hosts_file, name)
-        try:
-            host = entry.validate_python(merged)
-        except ValidationError as exc:
-            raise _pydantic_error(exc, hosts_file, name) from None
-        routers[name] = Router(name=name, **host.model_dump(exclude_unset=False))
+        router = _router(name, merged, hosts_file)
+        if store is None:
+            routers[name] = router
+        else:
+            store.add(name, merged, router)
 
     circuits: dict[str, CircuitPolicy] = {}
     policy = TypeAdapter(CircuitPolicy)
@@ -267,7 +307,8 @@ def load_inventory(path: str | Path, *, customers: bool = True) -> Inventory:
         files["circuits"] = str(circuits_file)
     if customers:
         files["customers"] = str(customers_dir)
-    return Inventory(path=str(root), routers=routers, circuits=circuits, customers=customers, files=files)
+    inv = Inventory(path=str(root), routers=routers, circuits=circuits, customers=customers, files=files)
+    return (inv, store) if store is not None else inv
 
 
 def customer_files(root: str | Path) -> list[Path]:
@@ -299,10 +340,14 @@ def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path |
     return cust
 
 
-def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed: Path | None = None) -> Inventory:
-    """``base`` (loaded without customers) cut to ``routers``, with the circuits of the customers in
-    ``files`` that land on them folded in: one router group of an estate."""
-    kept = {n: r for n, r in base.routers.items() if n in routers}
+def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed: Path | None = None,
+                   store: RouterStore | None = None) -> Inventory:
+    """``base`` (loaded without customers) cut to ``routers`` (from ``store`` when given), with the
+    circuits of the customers in ``files`` that land on them folded in: one router group of an estate."""
+    if store is not None:
+        kept = store.routers(sorted(routers))
+    else:
+        kept = {n: r for n, r in base.routers.items() if n in routers}
     attached = {a.circuit.lower() for r in kept.values() for a in r.data.expressroute}
     circuits = {k: v for k, v in base.circuits.items() if k.lower() in attached}
     customers = _load_customers(files, kept, circuits, Path(base.files.get("circuits", Path(base.path) / CIRCUITS)),
