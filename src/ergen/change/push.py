@@ -158,6 +158,9 @@ def _nornir(tgts: list[Target], workers: int, timeout: int):
 
 
 def _masked(text: str, t: Target, show: bool) -> str:
+    """Keys masked unless ``show``; the login password always (an error may echo it)."""
+    if t.password is not None:
+        text = mask(text, [t.password])
     return text if show else mask_keys(mask(text, list(t.secrets)))
 
 

@@ -22,12 +22,18 @@ _TITLES = {"Cisco IOS-XE": "ios-xe", "Juniper Junos": "junos", "Arista EOS": "eo
 _HIER = {"ios-xe": "CISCO_IOS", "nx-os": "CISCO_NXOS", "eos": "ARISTA_EOS", "ios-xr": "CISCO_XR"}
 # lines that carry a key: the value after the keyword is masked in every review output
 _SECRET_LINE = re.compile(
-    r"(?P<kw>\b(?:password(?:\s+(?:clear|encrypted|0|7))?|authentication-key|key-string(?:\s+password)?"
-    r"|pre-shared-key|cak|ckn|secret|key-octet-string|key(?=\s+[0-9a-fA-F]{16,})))\s+(?P<val>\"[^\"]*\"|(?!\{)[^\s;]+)")
+    r"(?<!<)(?P<kw>\b(?:password(?:\s+(?:clear|encrypted|0|7))?|authentication-key|key-string(?:\s+password)?"
+    r"|pre-shared-key(?:\s+(?:local|remote))?(?:\s+[067](?=\s))?|cak|ckn|secret|key-octet-string|key(?=\s+[0-9a-fA-F]{16,})))(?P<eq>\s*=\s*|\s+)"
+    r"(?P<val>\"[^\"]*\"|(?!\{|<secret[ >])[^\s;]+)")   # a value mask() already replaced stays as it is
+
+
+# EOS MACsec: "key <CKN> 0 <CAK>" (or 7): both halves are keys, the second after the encryption type
+_EOS_MACSEC_KEY = re.compile(r"\b(?P<kw>key)\s+(?P<ckn>[0-9a-fA-F]{16,})\s+(?P<t>[07])\s+(?P<cak>\S+)")
 
 
 def mask_keys(text: str) -> str:
-    return _SECRET_LINE.sub(lambda m: f"{m.group('kw')} <secret>", text)
+    text = _EOS_MACSEC_KEY.sub(lambda m: f"{m.group('kw')} <secret> {m.group('t')} <secret>", text)
+    return _SECRET_LINE.sub(lambda m: f"{m.group('kw')}{' = ' if '=' in m.group('eq') else ' '}<secret>", text)
 
 
 def platform_of(text: str) -> str | None:
@@ -93,7 +99,23 @@ def remediation(platform: str | None, running: str, intended: str) -> list[str] 
 
 
 def _strip_comments(text: str) -> str:
-    return "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("!") and l.strip() != "end")
+    """The config as hier_config reads it: no comments or ``end``, and a top-level section given twice
+    (EOS's NAT renders ``interface Ethernet1.200`` a second time) merged into its first place, as the
+    router itself merges them; hier_config would refuse the duplicate."""
+    lines = [l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("!") and l.strip() != "end"]
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    repeat = False
+    for line in lines:
+        if not line[0].isspace():
+            repeat = line in sections
+            current = sections.setdefault(line, [])
+        elif current is not None:
+            if not (repeat and line in current):   # a repeated section adds only what the first lacks
+                current.append(line)
+        else:
+            sections.setdefault(line, [])
+    return "\n".join(l for head, kids in sections.items() for l in (head, *kids))
 
 
 def diff_folders(a: str | Path, b: str | Path, *, show_secrets: bool = False) -> list[RouterChange]:
