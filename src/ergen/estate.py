@@ -229,7 +229,7 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
 
     from ergen.errors import OutputError
     from ergen.inventory import load_inventory
-    from ergen.pipeline import RulesFailed, config_filename, with_platform
+    from ergen.pipeline import RulesFailed, commit_staged, config_filename, with_platform
     from ergen.rules.engine import Report
 
     out = Path(out)
@@ -289,14 +289,11 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
         if routers == 0:
             raise InputError("no router in the inventory terminates a circuit", file=str(inventory),
                              field="customers")
-        written = []
-        for p in sorted(staging.iterdir()):
-            target = out / p.name
-            if target.exists() and not force:
-                raise OutputError(f"would overwrite {target}; pass --force to replace", file=str(out),
-                                  field="--out")
-            os.replace(p, target)
-            written.append(target)
+        staged = {p.name: p for p in sorted(staging.iterdir())}
+        clash = [str(out / n) for n in staged if (out / n).exists()]
+        if clash and not force:
+            raise OutputError(f"would overwrite {clash[0]}; pass --force to replace", file=str(out), field="--out")
+        written = commit_staged(staged, out, staging)     # all or none, old files back on an interrupt
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -324,12 +321,11 @@ def _precompile(store, templates) -> None:
 
 def _render_group(item) -> dict:
     """Load, check, build, render and stage one router group (in this process or a forked worker)."""
-    import os
 
     from ergen.errors import ErgenError
     from ergen.inventory import with_customers
     from ergen.intent.build import build_intents
-    from ergen.pipeline import capability_problems, config_filename, render_configs, render_extra
+    from ergen.pipeline import capability_problems, config_filename, render_configs, render_extra, stage_file
     from ergen.rules.engine import run
 
     k, members, files = item
@@ -351,9 +347,7 @@ def _render_group(item) -> dict:
                  render_configs(intents, templates=templates, show_secrets=True).items()}
         texts.update(render_extra(intents, templates=templates, show_secrets=True))
         for name, text in texts.items():
-            fd = os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            stage_file(staging, name, text, staging.parent)
         res["routers"] = len(intents)
     except ErgenError as exc:
         res["error"] = (type(exc), exc.message, exc.file, exc.field, exc.code)

@@ -21,6 +21,7 @@ from ergen.model.inventory import CircuitPolicy, Customer, HostEntry, Inventory,
 HOSTS, GROUPS, DEFAULTS, CIRCUITS = "hosts.yaml", "groups.yaml", "defaults.yaml", "circuits.yaml"
 CUSTOMERS = "customers"     # folder: one <customer>.yaml per customer (cloud solution providers)
 _CUSTOMER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+_ROUTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _INHERITED = ("hostname", "platform", "port", "username", "password")
 
 
@@ -168,6 +169,12 @@ def read_yaml(path: Path, *, required: bool, by_entry: bool = False) -> dict[str
         raise InputError(f"not valid YAML: {exc}", file=str(path), field="(document)") from None
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(path), field="(file)") from None
+    except RecursionError:
+        raise InputError("nested too deeply to read", file=str(path), field="(document)") from None
+    except OSError as exc:
+        raise InputError(f"cannot read it: {exc.strerror or exc}", file=str(path), field="(file)") from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:   # PyYAML's constructors (!!timestamp, ...)
+        raise InputError(f"not valid YAML: {shown(str(exc), 120)}", file=str(path), field="(document)") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -179,11 +186,20 @@ def read_yaml(path: Path, *, required: bool, by_entry: bool = False) -> dict[str
     return data
 
 
+def shown(text: str, limit: int = 60) -> str:
+    """A YAML key or value as an error line may show it: unprintable characters (line breaks, escapes,
+    U+2028) written as Python escapes, cut when long, and '""' for an empty one."""
+    if text == "":
+        return '""'
+    out = text if text.isprintable() else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return out if len(out) <= limit else out[:limit] + "..."
+
+
 def _pydantic_error(exc: ValidationError, file: Path, prefix: str) -> InputError:
     err = exc.errors(include_url=False)[0]
-    field = prefix
+    field = shown(prefix) if prefix else ""
     for x in err["loc"]:
-        field += f"[{x}]" if isinstance(x, int) else (f".{x}" if field else str(x))
+        field += f"[{x}]" if isinstance(x, int) else (f".{shown(str(x))}" if field else shown(str(x)))
     msg = err["msg"]
     if err["type"] == "extra_forbidden":
         msg = "unknown key (check its spelling against 'ergen schema inventory')"
@@ -198,10 +214,22 @@ def _inherit(host: dict[str, Any], groups: dict[str, Any], defaults: dict[str, A
              file: Path, name: str) -> dict[str, Any]:
     """Nornir's resolution: the host's own value, else its groups' in order, else defaults."""
     chain: list[dict[str, Any]] = []
-    for g in host.get("groups") or []:
+    where = shown(name)
+    names = host.get("groups") or []
+    if not isinstance(names, list) or not all(isinstance(g, str) for g in names):
+        raise InputError("groups is a list of group names", file=str(file), field=f"{where}.groups")
+    if not isinstance(host.get("data") or {}, dict):
+        raise InputError("data is a mapping", file=str(file), field=f"{where}.data")
+    for g in names:
         if g not in groups:
-            raise InputError(f"group {g!r} is not in {GROUPS}", file=str(file), field=f"{name}.groups")
+            raise InputError(f"group {shown(g)!r} is not in {GROUPS}", file=str(file), field=f"{where}.groups")
+        if not isinstance(groups[g] or {}, dict):
+            raise InputError("a group is a mapping", file=str(file.parent / GROUPS), field=shown(g))
+        if not isinstance((groups[g] or {}).get("data") or {}, dict):
+            raise InputError("data is a mapping", file=str(file.parent / GROUPS), field=f"{shown(g)}.data")
         chain.append(groups[g] or {})
+    if not isinstance(defaults.get("data") or {}, dict):
+        raise InputError("data is a mapping", file=str(file.parent / DEFAULTS), field="data")
     chain.append(defaults or {})
     out = dict(host)
     for attr in _INHERITED:
@@ -281,6 +309,9 @@ def load_inventory(path: str | Path, *, customers: bool = True, lazy_routers: bo
             raw = {}
         if not isinstance(raw, dict):
             raise InputError(f"expected a mapping, got {type(raw).__name__}", file=str(hosts_file), field=name)
+        if not _ROUTER_NAME.match(name):
+            raise InputError("a router name is letters, digits, '.', '_' and '-', starting with a letter or "
+                             "digit (it names the router's config file)", file=str(hosts_file), field=shown(name))
         merged = _inherit(raw, groups, defaults, hosts_file, name)
         router = _router(name, merged, hosts_file)
         if store is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +99,10 @@ def render_configs(intents: list[RouterIntent], *, templates: str | Path | None 
 
 
 def config_filename(router: str) -> str:
+    """``<router>.cfg``; a name that would leave the output folder (a path, a hidden file) is refused
+    (the inventory loader refuses such names already)."""
+    if not router or "/" in router or "\\" in router or router.startswith(".") or not router.isprintable():
+        raise OutputError(f"router name {router!r} cannot name a file", field="--out")
     return f"{router}.cfg"
 
 
@@ -128,9 +133,10 @@ def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: st
                   force: bool = False) -> list[Path]:
     """Render every router, then write all files or none.
 
-    Nothing is written if any router fails to render or any target exists without
-    ``force``. Files are written to a temporary folder beside ``out`` and moved into
-    place one by one (a rename each); configs holding keys are created mode 0600.
+    Nothing is written if any router fails to render or any target exists without ``force``. Files are
+    staged in a temporary folder inside ``out`` and moved into place by :func:`commit_staged`, which puts
+    the old files back if anything (an error, an interrupt) stops it halfway; configs holding keys are
+    created mode 0600. A folder ``out`` that did not exist is not left behind by a failure.
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -143,22 +149,79 @@ def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: st
     if existing and not force:
         raise OutputError(f"would overwrite {', '.join(existing)}; pass --force to replace", file=str(out),
                           field="--out")
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
-    written = []
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"cannot create it: {exc.strerror or exc}", file=str(out), field="--out") from None
     try:
         staged = {}
         for name, text in rendered.items():
-            p = tmp / name
-            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            staged[name] = p
-        for name, p in staged.items():
-            os.replace(p, targets[name])
-            written.append(targets[name])
+            staged[name] = stage_file(tmp, name, text, out)
+        return commit_staged(staged, out, tmp)
+    except BaseException:
+        _remove_tree(tmp)
+        if created:
+            _remove_if_empty(out)
+        raise
     finally:
-        for leftover in tmp.glob("*"):
-            leftover.unlink()
-        tmp.rmdir()
-    return written
+        _remove_tree(tmp)
+
+
+def stage_file(folder: Path, name: str, text: str, out: Path) -> Path:
+    """Write one rendered file (mode 0600: it may hold keys) into the staging folder."""
+    p = folder / name
+    try:
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OutputError(f"cannot write {name}: {exc.strerror or exc}; nothing in it changed", file=str(out),
+                          field="--out") from None
+    return p
+
+
+def commit_staged(staged: dict[str, Path], out: Path, backups: Path) -> list[Path]:
+    """Move staged files into ``out``, all or none: each file it replaces is kept (a hard link in
+    ``backups``) until every move is done; if one fails or the run is interrupted, the moved files are
+    taken back and the old ones restored, so ``out`` is as it was."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for name, src in staged.items():
+            target = out / name
+            backup = None
+            if target.exists():
+                backup = backups / f"{name}.before"
+                try:
+                    os.link(target, backup)
+                except OSError:
+                    shutil.copy2(target, backup)
+            os.replace(src, target)
+            done.append((target, backup))
+    except BaseException as exc:
+        for target, backup in reversed(done):
+            try:
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    target.unlink()
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot move the configs into place: {exc.strerror or exc}; the folder is as it "
+                              "was", file=str(out), field="--out") from None
+        raise
+    return [t for t, _ in done]
+
+
+def _remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    except OSError:
+        pass

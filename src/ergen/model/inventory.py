@@ -15,7 +15,7 @@ Secrets are references only: ``env:NAME`` or ``file:PATH`` (relative to the inve
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -145,8 +145,8 @@ class LinkAttachment(_Strict):
                                          description="router-side VLAN where the provider rewrites Azure's tag")
     private: LinkOverride | None = None
     microsoft: LinkOverride | None = None
-    nat_inside: list[str] = Field(default_factory=list, description="interfaces facing the inside of "
-                                                                    "Microsoft peering's source NAT")
+    nat_inside: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]*$")]] = Field(
+        default_factory=list, description="interfaces facing the inside of Microsoft peering's source NAT")
     origin: tuple[str, str] | None = Field(None, exclude=True, description=(
         "(file, YAML path) where a customer file defined this link; None: hosts.yaml"))
 
@@ -216,7 +216,7 @@ class CircuitLanding(_Strict):
     vlan: dict[PeeringName, int] = Field(default_factory=dict)
     private: LinkOverride | None = None
     microsoft: LinkOverride | None = None
-    nat_inside: list[str] = Field(default_factory=list)
+    nat_inside: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]*$")]] = Field(default_factory=list)
 
 
 class CustomerCircuit(CircuitPolicy):

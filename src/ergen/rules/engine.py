@@ -14,6 +14,12 @@ from ergen.rules.codes import RULES, Severity
 from ergen.secrets import Secret, resolve
 
 
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str
@@ -27,8 +33,10 @@ class Problem:
         return RULES[self.code].name
 
     def line(self) -> str:
-        loc = ": ".join(x for x in (self.file, self.where) if x)
-        return f"{loc}: {self.severity.value} {self.code} {self.name}: {self.message}"
+        """One line, always: Azure's or the inventory's text in a message has its line breaks and control
+        characters written as escapes."""
+        loc = ": ".join(_one_line(x) for x in (self.file, self.where) if x)
+        return f"{loc}: {self.severity.value} {self.code} {self.name}: {_one_line(self.message)}"
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "name": self.name, "severity": self.severity.value,

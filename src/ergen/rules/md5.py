@@ -37,7 +37,7 @@ def md5_keys(ctx: Context) -> None:
             why = "longer than 25 characters" if len(value) > 25 else "not only letters and digits"
             ctx.add("ER701", ctx.policy_file(circuit), where, f"the key in {pol.md5_key} is {why}")
         if peering.shared_key is not None and not hmac.compare_digest(
-                peering.shared_key.get_secret_value(), value):
+                peering.shared_key.get_secret_value().encode("utf-8"), value.encode("utf-8")):
             ctx.add("ER702", ctx.policy_file(circuit), where,
                     f"the key in {pol.md5_key} differs from {peering.name}'s sharedKey in "
                     f"{circuit.source_file}")
