@@ -143,7 +143,6 @@ class CustomerFact:
     id: int | None
     vrf: str | None
     prefixes: tuple[str, ...]
-    description: str | None = None
 
 
 class EstateFacts(list):
@@ -188,7 +187,7 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None):
             raise InputError(f"customer {file.stem!r} is given twice (names are case-insensitive)",
                              file=str(file), field="(file)")
         seen.add(file.stem.lower())
-        facts.append((file.stem, CustomerFact(cust.id, cust.vrf, tuple(cust.prefixes), cust.description)))
+        facts.append((file.stem, CustomerFact(cust.id, cust.vrf, tuple(cust.prefixes))))
         for cname, circuit in cust.circuits.items():
             routers = [l.router for l in circuit.landings]
             for j, r in enumerate(routers):

@@ -360,3 +360,31 @@ def test_validate_all_checks_the_estate(tmp_path):
     e.customers["fabrikam"]["vrf"] = "CONTOSO"
     res = _cli("validate", "--all", e.save())
     assert res.exit_code == 1 and "ER522" in res.output
+
+
+def test_space_index_agrees_with_a_brute_force_search():
+    """The sorted-list index over customers' address space (containing / overlapping) against netaddr."""
+    import random
+
+    import netaddr
+
+    from ergen.rules.customers import _Space
+    rnd = random.Random(7)
+    blocks = []
+    for i in range(400):
+        plen = rnd.choice([8, 12, 16, 20, 24, 28])
+        net = netaddr.IPNetwork(f"10.{rnd.randrange(4)}.{rnd.randrange(256)}.0/{plen}").cidr
+        blocks.append((f"c{i % 50}", net))
+    blocks.append(("v6", netaddr.IPNetwork("2001:db8:a::/48")))
+    space = _Space()
+    for name, net in blocks:
+        space.add(name, net)
+    space.entries.sort()
+    probes = [b for _, b in blocks[:60]] + [netaddr.IPNetwork(f"10.{rnd.randrange(4)}.{rnd.randrange(256)}."
+                                                              f"{rnd.randrange(256)}/32").cidr for _ in range(100)]
+    probes.append(netaddr.IPNetwork("2001:db8:a:1::/64"))
+    for p in probes:
+        want_in = {n for n, b in blocks if b.version == p.version and p in b}
+        want_over = want_in | {n for n, b in blocks if b.version == p.version and b in p}
+        assert space.containing(p) == want_in, p
+        assert space.overlapping(p) == want_over, p
