@@ -52,7 +52,7 @@ def _cached(ctx: Context, key: str, build):
     """An index over every customer of the estate: built once per estate (EstateFacts.cache) or per run."""
     cache = getattr(ctx.customer_facts, "cache", None)
     if cache is None:
-        return build()
+        cache = ctx.rule_cache      # one run: built once per run (building reports problems)
     if key not in cache:
         cache[key] = build()
     return cache[key]
@@ -276,10 +276,8 @@ def _check_advertisements(ctx: Context, space: _Space) -> None:
         asn = l.router.data.bgp_asn or l.peering.peer_asn or 0
         vrf, _, rt = csp.routing_table(ctx, l, asn)
         table_owner = pol.customer
-        if vrf is not None:
-            for name, cust in ctx.all_customers() if rt is None else ():
-                if csp.vrf_name(name, cust) == vrf:
-                    table_owner = name
+        if vrf is not None and rt is None:     # a VRF named by a policy: whose is it?
+            table_owner = _cached(ctx, "vrfs", lambda: _vrf_index(ctx)).get(vrf.lower(), table_owner)
         for ipv6 in (False, True):
             texts, file, where = ctx.advertised(l, ipv6)
             for j, text in enumerate(texts):

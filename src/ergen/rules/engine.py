@@ -96,7 +96,8 @@ class Context:
     _policy_keys: dict[str, str] | None = None
     _by_router: dict[str, list] | None = None
     _landings: list | None = None
-    _advertised: dict = field(default_factory=dict)   # keyed by id(attachment): they live as long as the run
+    _advertised: dict = field(default_factory=dict)
+    rule_cache: dict = field(default_factory=dict)    # indexes a check builds once per run   # keyed by id(attachment): they live as long as the run
     _customer_files: dict[str, str] = field(default_factory=dict)
 
     # -- reporting ------------------------------------------------------------------
