@@ -6,7 +6,7 @@ customers/*.yaml), the whole pipeline (validate, plan, render on all six platfor
 (validate and render --out) get inputs made by mutating the repository's real files (see
 tests/fuzz/fuzzkit.py for the mutations and how an outcome is judged). Per reader it prints: inputs
 tried, read (ok), refused with a one-line error naming file and field (user errors), known bugs (found
-earlier in files outside the hardening work: tests/fuzz/test_known_bugs.py), new bugs, and seconds.
+earlier in files outside the hardening work: tests/fuzz/test_found_elsewhere.py), new bugs, and seconds.
 Each input is seeded by its reader's name and number: ``--only NAME --start I -n 1`` reproduces one.
 
 Run from the repository (about 15 minutes for the default 10,000 per reader; the CLI at 2,000):

@@ -481,19 +481,11 @@ def problem_lines(report) -> list[tuple[str, str]]:
 
 
 # Bugs found by this fuzzer in files the hardening work may not change: reported (SECURITY.md, the
-# issue's note) with a proposed patch and an xfail(strict) regression test in test_known_bugs.py each.
+# issue's note) with a proposed patch and an xfail(strict) regression test in test_found_elsewhere.py.
 # Remove an entry once its fix is in (its xfail test then passes and fails as XPASS, as a reminder).
-KNOWN_BUGS = [  # (where it starts with, a piece of the detail, what is wrong)
-    ("inventory.py:", "", "src/ergen/inventory.py: YAML values of the wrong type reach dict()/.get()/.items(); "
-                          "PyYAML's own errors (!!timestamp on text, 5000-digit ints, deep nesting) are not "
-                          "caught; YAML keys with line breaks go into the error's field unescaped"),
-    ("md5.py:md5_keys", "non-ASCII", "src/ergen/rules/md5.py: hmac.compare_digest() on str raises TypeError "
-                                     "for a non-ASCII key"),
-    ("rules:", "rule problem", "src/ergen/rules/engine.py: Context.add() keeps Azure's text as it is in a "
-                               "problem's message: a line break splits the line"),
-    ("environment.py:render_template", "names none of the files",
-     "src/ergen/model/inventory.py: nat_inside items have no pattern; the template's guard refuses the "
-     "control character, but its RenderError names no file or field"),
+KNOWN_BUGS = [  # (where it starts with, a piece of the detail, what is wrong); the others found are fixed
+    ("inventory.py:", "names no field", "src/ergen/inventory.py: load_inventory() uses a host's name as the "
+                                        "field; an empty name (\"\": x) gives an error naming no field"),
 ]
 
 

@@ -1,8 +1,9 @@
 """Atomic output: a render that fails or is interrupted leaves the --out folder as it was, byte for byte
 (files already there unchanged, no new file, no temporary folder left behind).
 
-What write_configs holds today is tested plainly; what it does not hold is xfail(strict=True) with the
-reason, until src/ergen/pipeline.py is fixed (see SECURITY.md, "Known problems")."""
+The cases write_configs did not hold at first (an interrupt between two renames, disk full, a new --out
+left behind, a router name writing outside --out) were xfail(strict=True) tests until src/ergen/pipeline.py
+was fixed (commit 7a763e4); they are plain tests now."""
 
 from __future__ import annotations
 
@@ -105,10 +106,7 @@ def test_a_successful_render_replaces_the_set_and_keeps_other_files(intents, out
     assert (out / "README").read_text() == "the network team's notes\n"
 
 
-# ------------------------------------------------------------------------------- not held today
-@pytest.mark.xfail(strict=True, reason="src/ergen/pipeline.py write_configs moves the staged files into place one "
-                                       "by one (os.replace each): an interrupt between two renames leaves the first "
-                                       "router's new config beside the second router's old one")
+# ------------------------------------------------------------------------------- held since 7a763e4
 @pytest.mark.parametrize("exc", [KeyboardInterrupt, OSError(errno.EIO, "I/O error")], ids=["interrupt", "EIO"])
 def test_interrupt_between_renames_leaves_the_folder_as_it_was(intents, out, monkeypatch, exc):
     before = snapshot(out)
@@ -127,9 +125,6 @@ def test_interrupt_between_renames_leaves_the_folder_as_it_was(intents, out, mon
     assert snapshot(out) == before
 
 
-@pytest.mark.xfail(strict=True, reason="src/ergen/pipeline.py write_configs lets an OSError from writing (disk "
-                                       "full) through: the CLI reports an internal error (exit 70), not a one-line "
-                                       "OutputError naming --out")
 def test_disk_full_is_a_one_line_output_error(intents, out, monkeypatch):
     before = snapshot(out)
     real = os.fdopen
@@ -157,8 +152,6 @@ def test_disk_full_is_a_one_line_output_error(intents, out, monkeypatch):
     assert "No space left" in str(info.value) and "\n" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="src/ergen/pipeline.py write_configs creates --out before writing and "
-                                       "leaves it behind (empty) when the write fails")
 def test_a_failed_render_does_not_create_the_out_folder(intents, tmp_path, monkeypatch):
     out = tmp_path / "new-folder"
 
@@ -172,9 +165,6 @@ def test_a_failed_render_does_not_create_the_out_folder(intents, tmp_path, monke
     assert not out.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="src/ergen/pipeline.py config_filename (and src/ergen/inventory.py, which "
-                                       "accepts any host name): a router named '../../x' in hosts.yaml is written "
-                                       "outside --out")
 def test_router_name_cannot_write_outside_out(tmp_path):
     import json
     import shutil

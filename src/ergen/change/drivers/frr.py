@@ -1,8 +1,10 @@
 """A NAPALM driver for FRRouting on Linux, over SSH (netmiko's ``linux`` device).
 
 Candidate configs are applied with FRR's own ``frr-reload.py``: ``--test`` gives the diff,
-``--reload`` applies it. The apply runs detached on the router (``setsid nohup``), so an SSH
-session cut mid-commit leaves the router on the complete new config, never half of it.
+``--reload`` applies it. The apply runs detached on the router (``setsid nohup``) and keeps the new
+config only once this session has acknowledged it: a line a daemon rejects (frr-reload applies the
+lines before it), an SSH session cut mid-commit or a client that dies leave the router on its
+previous config (``ack_timeout`` seconds after the apply at most), never half of the new one.
 Before each commit the running config is saved on the router (``rollback.conf``); ``rollback()``
 reloads it, and ``commit_config(revert_in=S)`` arms a timer on the router that reloads it unless
 ``confirm_commit()`` comes first.
@@ -10,7 +12,8 @@ reloads it, and ``commit_config(revert_in=S)`` arms a timer on the router that r
 optional_args: ``port``, ``key_file``, ``pathspace`` (FRR's ``-N``), ``vtysh`` (path),
 ``frr_reload`` (path, default /usr/lib/frr/frr-reload.py), ``confdir``, ``rundir``,
 ``state_dir`` (where the driver keeps candidate, rollback and pending files; default
-/var/lib/ergen/<pathspace or "default">), ``apply_timeout`` (s, default 120).
+/var/lib/ergen/<pathspace or "default">), ``apply_timeout`` (s, default 120), ``ack_timeout`` (s,
+default 30: how long an applied commit waits for the session's word before it is undone).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class FRRDriver(NetworkDriver):
         self.rundir = o.get("rundir")
         self.state_dir = o.get("state_dir") or f"/var/lib/ergen/{self.pathspace or 'default'}"
         self.apply_timeout = float(o.get("apply_timeout", 120))
+        self.ack_timeout = float(o.get("ack_timeout", 30))
         self.device = None
         self._candidate: str | None = None
         self._mode: str | None = None
@@ -65,9 +69,11 @@ class FRRDriver(NetworkDriver):
         try:
             self.device = ConnectHandler(**args)
         except NetmikoAuthenticationException as exc:
-            raise ConnectionException(f"authentication failed for {self.username}@{self.hostname}") from exc
+            how = "key " + str(self.key_file) if self.key_file else "password" if self.password else "no key or password"
+            raise ConnectionException(f"authentication failed for {self.username}@{self.hostname} ({how})") from exc
         except (NetmikoTimeoutException, OSError) as exc:
-            raise ConnectionException(f"cannot connect to {self.hostname}:{self.port}: {exc}") from exc
+            raise ConnectionException(f"cannot connect to {self.hostname}:{self.port}: "
+                                      f"{_why(exc, args['conn_timeout'])}") from exc
         self._sh(f"mkdir -p {shlex.quote(self.state_dir)} && chmod 700 {shlex.quote(self.state_dir)}")
 
     def close(self) -> None:
@@ -81,10 +87,10 @@ class FRRDriver(NetworkDriver):
         return {"is_alive": bool(self.device and self.device.is_alive())}
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _sh(self, cmd: str, *, check: bool = True, timeout: float | None = None) -> str:
+    def _sh(self, cmd: str, *, check: bool = True, timeout: float | None = None, raw: bool = False) -> str:
         if self.device is None:
             raise ConnectionException("not connected (call open() first)")
-        if len(cmd) > 160:  # a long line wraps on the terminal and confuses the echo check: run it from a file
+        if len(cmd) > 160 and not raw:  # a long line wraps on the terminal and confuses the echo check: run it from a file
             script = self._put("cmd.sh", cmd + "\n")
             cmd = f"sh {shlex.quote(script)}"
         sep = " " if cmd.rstrip().endswith("&") else "; "
@@ -131,20 +137,27 @@ class FRRDriver(NetworkDriver):
             return path
         except Exception:  # no SFTP subsystem on this router: fall back to the shell
             pass
+        # short lines (raw: no detour through a file, which is what is being written): cd, then relative names
         data = base64.b64encode(text.encode()).decode()
-        self._sh(f": > {shlex.quote(path)}.b64 && chmod 600 {shlex.quote(path)}.b64")
-        for i in range(0, len(data), 400):
-            self._sh(f"printf %s {data[i:i + 400]} >> {shlex.quote(path)}.b64")
-        self._sh(f"base64 -d {shlex.quote(path)}.b64 > {shlex.quote(path)} && rm -f {shlex.quote(path)}.b64 "
-                 f"&& chmod 600 {shlex.quote(path)}")
+        here, n = f"cd {shlex.quote(self.state_dir)} &&", shlex.quote(name)
+        self._sh(f"{here} : > {n}.b64 && chmod 600 {n}.b64", raw=True)
+        step = max(40, 150 - len(here) - len(n) - 30)
+        for i in range(0, len(data), step):
+            self._sh(f"{here} printf %s {data[i:i + step]} >> {n}.b64", raw=True)
+        self._sh(f"{here} base64 -d {n}.b64 > {n} && rm -f {n}.b64 && chmod 600 {n}", raw=True)
         return path
 
-    def _detached(self, script: str, tag: str) -> int:
-        """Run ``script`` on the router in its own session (it survives a cut SSH), wait for its rc."""
+    def _publish_rc(self, tag: str, value: str = "$?") -> str:
+        rc = shlex.quote(self._path(f"{tag}.rc"))
+        return f"echo {value} > {rc}.tmp; mv {rc}.tmp {rc}"
+
+    def _detached(self, script: str, tag: str, *, body: str | None = None) -> int:
+        """Run ``script`` on the router in its own session (it survives a cut SSH), wait for its rc.
+
+        ``body``: a whole job instead, which publishes its rc itself (``_publish_rc``) and may go on."""
         rc_file, log = self._path(f"{tag}.rc"), self._path(f"{tag}.log")
         self._sh(f"rm -f {shlex.quote(rc_file)}")
-        inner = f"( {script} ) > {shlex.quote(log)} 2>&1; echo $? > {shlex.quote(rc_file)}.tmp; " \
-                f"mv {shlex.quote(rc_file)}.tmp {shlex.quote(rc_file)}\n"
+        inner = body or f"( {script} ) > {shlex.quote(log)} 2>&1; {self._publish_rc(tag)}\n"
         job = self._put(f"{tag}.sh", inner)
         self._sh(f"setsid nohup sh {shlex.quote(job)} < /dev/null > /dev/null 2>&1 &")
         deadline = time.monotonic() + self.apply_timeout
@@ -183,10 +196,19 @@ class FRRDriver(NetworkDriver):
             raise exc("no candidate configuration given")
         self._candidate, self._mode = config, mode
 
+    def _settling(self) -> bool:
+        """An earlier commit's job still runs: applying, waiting for its acknowledgement or its confirmation."""
+        lock = shlex.quote(self._path("apply.lock"))
+        return self._sh(f"test -f {lock} && kill -0 $(cat {lock}) 2>/dev/null && echo busy || echo free"
+                        ).strip() == "busy"
+
     def _desired(self) -> str:
         """The whole config the router should end with: merge = running + candidate, replace = candidate."""
         if self._candidate is None:
             raise CommitError("no candidate loaded")
+        if self._settling():   # the running config is about to change by itself: no diff, no commit now
+            raise CommitError(f"{self.hostname}: an earlier commit is still settling on the router (applying, "
+                              "waiting to be acknowledged or confirmed); confirm it, roll it back or wait")
         if self._mode == "merge":
             return self.get_config(retrieve="running")["running"].rstrip("\n") + "\n" + self._candidate
         return self._candidate
@@ -199,25 +221,58 @@ class FRRDriver(NetworkDriver):
         return _reload_diff(out)
 
     def commit_config(self, message="", revert_in=None):
+        """Apply the candidate, all of it or none of it.
+
+        One job on the router, detached from the SSH session, does it all: frr-reload --reload; if that
+        fails (a line a daemon rejects leaves the lines before it applied), reload the saved running
+        config at once; else wait ``ack_timeout`` seconds for this session to say it saw the result and,
+        without that word (SSH cut, client killed), reload the saved config too. Only an acknowledged
+        commit stays (and with ``revert_in``, only until the timer unless confirmed)."""
         if self._candidate is None:
             raise CommitError("no candidate loaded")
         if revert_in is not None and self.has_pending_commit():
             raise CommitError("a commit is pending confirmation; confirm it or let it revert first")
+        q = {k: shlex.quote(self._path(k)) for k in ("ack", "pending", "reverted", "revert.log", "apply.lock")}
         desired = self._desired()
         self._put("rollback.conf", self.get_config(retrieve="running")["running"])
         path = self._put("desired.conf", desired)
-        rc = self._detached(self._reload_cmd("--reload", path), "apply")
+        self._sh(f"rm -f {q['ack']} {q['reverted']}")
+        back = f"{self._reload_cmd('--reload', self._path('rollback.conf'))} > {q['revert.log']} 2>&1"
+        ticks = max(1, int(self.ack_timeout * 10))
+        body = (
+            f"echo $$ > {q['apply.lock']}; trap {shlex.quote('rm -f ' + q['apply.lock'])} EXIT\n"
+            f"{self._reload_cmd('--reload', path)} > {shlex.quote(self._path('apply.log'))} 2>&1; rc=$?\n"
+            f"if [ $rc -ne 0 ]; then {back}; echo \"the previous config reloaded (rc $?)\" > {q['reverted']}; "
+            f"rm -f {q['apply.lock']}; fi\n"
+            f"{self._publish_rc('apply', '$rc')}\n"       # after the revert: "failed" means "back as before"
+            f"[ $rc -ne 0 ] && exit 0\n"
+            + (f"echo $$ > {q['pending']}\n" if revert_in is not None else "")
+            + f"i=0; while [ ! -f {q['ack']} ] && [ $i -lt {ticks} ]; do sleep 0.1; i=$((i+1)); done\n"
+            f"if [ ! -f {q['ack']} ]; then {back}; rm -f {q['pending']}; "
+            f"echo \"not acknowledged within {self.ack_timeout:g} s: the previous config reloaded (rc $?)\" "
+            f"> {q['reverted']}; exit 0; fi\n"
+            + (f"sleep {int(revert_in)}; if [ -f {q['pending']} ]; then {back}; rm -f {q['pending']}; fi\n"
+               if revert_in is not None else ""))
+        try:
+            rc = self._detached("", "apply", body=body)
+        except CommitError:
+            raise
+        except Exception as exc:   # SSH cut or hung while applying: the job reloads the previous config itself
+            raise CommitError(f"{self.hostname}: the session was lost during the commit ({type(exc).__name__}); "
+                              f"the router goes back to its previous config by itself (at most "
+                              f"{self.ack_timeout:g} s after the apply ends)") from None
         if rc != 0:
-            log = self._sh(f"tail -5 {shlex.quote(self._path('apply.log'))}", check=False)
-            raise CommitError(f"{self.hostname}: frr-reload failed (rc {rc}): {log.strip()[:300]}")
+            log = self._sh(f"grep -v '^$' {shlex.quote(self._path('apply.log'))} | grep -iE 'error|fail|%|line' "
+                           f"| tail -3; cat {q['reverted']} 2>/dev/null", check=False)
+            raise CommitError(f"{self.hostname}: frr-reload failed (rc {rc}), nothing kept: "
+                              f"{' '.join(log.split())[:300]}")
+        try:
+            self._sh(f"touch {q['ack']}")
+        except Exception as exc:
+            raise CommitError(f"{self.hostname}: the session was lost before the commit was acknowledged "
+                              f"({type(exc).__name__}); the router goes back to its previous config within "
+                              f"{self.ack_timeout:g} s") from None
         self._candidate = None
-        if revert_in is not None:
-            pending = self._path("pending")
-            timer = (f"sleep {int(revert_in)}; if [ -f {shlex.quote(pending)} ]; then "
-                     f"{self._reload_cmd('--reload', self._path('rollback.conf'))} > {shlex.quote(self._path('revert.log'))} 2>&1; "
-                     f"rm -f {shlex.quote(pending)}; fi\n")
-            job = self._put("revert.sh", timer)
-            self._sh(f"setsid nohup sh {shlex.quote(job)} < /dev/null > /dev/null 2>&1 & echo $! > {shlex.quote(pending)}")
 
     def has_pending_commit(self) -> bool:
         return self._sh(f"test -f {shlex.quote(self._path('pending'))} && echo yes || echo no").strip() == "yes"
@@ -225,8 +280,14 @@ class FRRDriver(NetworkDriver):
     def confirm_commit(self):
         if not self.has_pending_commit():
             raise CommitError("no commit is pending confirmation")
-        pending = shlex.quote(self._path("pending"))
-        self._sh(f"kill $(cat {pending}) 2>/dev/null; rm -f {pending}", check=False)
+        self._stop_job()
+
+    def _stop_job(self) -> None:
+        """End the commit job (its whole process group: a revert it is running stops too) and its files."""
+        files = " ".join(shlex.quote(self._path(f)) for f in ("pending", "apply.lock"))
+        self._sh(f"for f in {files}; do p=$(cat $f 2>/dev/null) && [ -n \"$p\" ] && "
+                 "{ kill -- -$p 2>/dev/null || kill $p 2>/dev/null; }; done; "
+                 f"rm -f {files}", check=False)
 
     def discard_config(self):
         self._candidate, self._mode = None, None
@@ -235,8 +296,7 @@ class FRRDriver(NetworkDriver):
         path = self._path("rollback.conf")
         if self._sh(f"test -s {shlex.quote(path)} && echo yes || echo no").strip() != "yes":
             raise CommitError(f"{self.hostname}: nothing to roll back to (no commit by this driver)")
-        self._sh(f"kill $(cat {shlex.quote(self._path('pending'))}) 2>/dev/null; "
-                 f"rm -f {shlex.quote(self._path('pending'))}", check=False)
+        self._stop_job()    # a commit waiting for its acknowledgement or confirmation: abandoned, then undone here
         rc = self._detached(self._reload_cmd("--reload", path), "rollback")
         if rc != 0:
             raise CommitError(f"{self.hostname}: rollback failed (rc {rc})")
@@ -299,6 +359,30 @@ class FRRDriver(NetworkDriver):
                     "description": p.get("nbrDesc", ""),
                     "uptime": int(p.get("bgpTimerUpMsec", 0)) // 1000, "address_family": afs}
         return out
+
+
+def _why(exc: BaseException, conn_timeout: float) -> str:
+    """What stopped the connection, from the socket error netmiko's generic message hides (it is chained)."""
+    import errno
+    import socket
+
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        inner = getattr(seen, "errors", None)             # paramiko's NoValidConnectionsError: one per address
+        if isinstance(inner, dict) and inner:
+            seen = next(iter(inner.values()))
+            continue
+        if isinstance(seen, ConnectionRefusedError) or getattr(seen, "errno", None) == errno.ECONNREFUSED:
+            return "connection refused (nothing listens on that port: is sshd running?)"
+        if isinstance(seen, (socket.timeout, TimeoutError)):
+            return f"timed out after {conn_timeout:g} s (no answer: address, route or firewall)"
+        if getattr(seen, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+            return "no route to host"
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(str(exc).split())
+    return text.split(" Common causes")[0][:200]
 
 
 def _reload_diff(out: str) -> str:

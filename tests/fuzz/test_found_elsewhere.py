@@ -1,8 +1,8 @@
-"""Inventory inputs the fuzzer found that crash src/ergen/inventory.py or give a malformed error.
-
-That file is outside the hardening work's reach: each case is an xfail(strict=True) with the fix it
-needs (see SECURITY.md, "Known problems"). When inventory.py is fixed the test passes, strict makes
-that an XPASS failure: remove the mark and the matching entry of ``fuzzkit.KNOWN_BUGS``.
+"""Inputs the fuzzer found that crashed, or got a malformed error from, files outside the readers:
+src/ergen/inventory.py, src/ergen/pipeline.py, src/ergen/rules/ and src/ergen/model/inventory.py. They were
+reported as xfail(strict=True) tests and fixed there (commit 7a763e4); these are now regression tests.
+One is still open and stays xfail(strict=True): when it is fixed it XPASSes, which fails: remove its mark
+and the matching entry of ``fuzzkit.KNOWN_BUGS``.
 """
 
 from __future__ import annotations
@@ -33,18 +33,11 @@ def load(tmp_path: Path, files: dict[str, str | None]):
     return inv, None
 
 
-def assert_one_line_error(inv: Path, exc, file: str):
+def assert_one_line_error(inv: Path, exc, *files: str):
     assert exc is not None, "the bad input was accepted"
-    bad = check_line(str(exc), [str(inv / file)], need_field=True, exc=exc)
+    bad = check_line(str(exc), [str(inv / f) for f in files], need_field=True, exc=exc)
     assert bad is None, bad
 
-
-_INHERIT = pytest.mark.xfail(strict=True, raises=(TypeError, AttributeError, ValueError),
-                             reason=BROKEN + "_inherit() uses groups, data and defaults without checking "
-                                             "their type (dict(), .get(), .items(), `in`)")
-
-
-@_INHERIT
 @pytest.mark.parametrize("hosts,groups", [
     ("r1: {platform: frr, groups: 5}\n", None),                       # TypeError: int is not iterable
     ("r1: {platform: frr, groups: [{a: 1}]}\n", None),                # TypeError: unhashable dict
@@ -58,27 +51,21 @@ def test_wrong_types_in_groups_and_data(tmp_path, hosts, groups):
     if groups:
         files["groups.yaml"] = groups
     inv, exc = load(tmp_path, files)
-    assert_one_line_error(inv, exc, "hosts.yaml")
+    assert_one_line_error(inv, exc, "hosts.yaml", "groups.yaml")   # the file holding the wrong value
 
 
 @pytest.mark.parametrize("text", ["? [a, b]\n: 1\n", "? {a: 1}\n: 1\n"])
 def test_complex_yaml_key(tmp_path, text):
-    """Fuzz-found TypeError (a list or mapping key put in a set); fixed in inventory.py: must hold."""
+    """Fuzz-found TypeError (a list or mapping key put in a set)."""
     inv, exc = load(tmp_path, {"hosts.yaml": text})
     assert_one_line_error(inv, exc, "hosts.yaml")
 
 
-@pytest.mark.xfail(strict=True, raises=IsADirectoryError,
-                   reason=BROKEN + "read_yaml() catches UnicodeDecodeError but not OSError (a folder named "
-                                   "hosts.yaml, an unreadable file)")
 def test_hosts_yaml_is_a_folder(tmp_path):
     inv, exc = load(tmp_path, {"hosts.yaml": None})
     assert_one_line_error(inv, exc, "hosts.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason=BROKEN + "_pydantic_error() puts YAML keys into the field as "
-                                                "written: a line break or control character makes the "
-                                                "error two lines or reaches the terminal")
 @pytest.mark.parametrize("key", ["er\\nx", "er\\x1b[2Jx", "er\\u2028x"])
 def test_key_with_line_break_in_circuits_yaml(tmp_path, key):
     inv, exc = load(tmp_path, {"hosts.yaml": "r1: {platform: frr}\n", "circuits.yaml": f'"{key}": {{bogus: 1}}\n'})
@@ -95,22 +82,16 @@ def test_empty_host_name(tmp_path):
 @pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "- " * 10 + "[" * 1000 + "]" * 1000])
 def test_deep_nesting_is_a_one_line_error(tmp_path, text):
     """Fuzz-found RecursionError in PyYAML's pure-Python composer; libyaml's loader stops at its nesting
-    limit. Not marked: it must hold."""
+    limit."""
     inv, exc = load(tmp_path, {"hosts.yaml": text})
     assert_one_line_error(inv, exc, "hosts.yaml")
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason=BROKEN + "read_yaml() does not catch RecursionError: mappings nested a few thousand "
-                                   "deep (within libyaml's limit) overflow the constructor")
 def test_deeply_nested_mappings(tmp_path):
     inv, exc = load(tmp_path, {"hosts.yaml": "a: " + "{b: " * 3000 + "1" + "}" * 3000})
     assert_one_line_error(inv, exc, "hosts.yaml")
 
 
-@pytest.mark.xfail(strict=True, raises=(AttributeError, ValueError),
-                   reason=BROKEN + "read_yaml() lets PyYAML's own exceptions through: !!timestamp on text "
-                                   "(AttributeError), a whole number of 5000 digits (ValueError)")
 @pytest.mark.parametrize("text", ["r1: !!timestamp not-a-date\n", "r1: {platform: frr, port: " + "9" * 5000 + "}\n"],
                          ids=["timestamp", "huge-int"])
 def test_yaml_library_errors(tmp_path, text):
@@ -141,9 +122,6 @@ def _example(tmp_path, edit_circuit=None, edit_hosts=None, key: str | None = Non
     return cf, inv
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="src/ergen/rules/md5.py: hmac.compare_digest(str, str) raises TypeError when a key "
-                          "holds a non-ASCII character; compare the UTF-8 bytes")
 def test_non_ascii_md5_key_is_compared(tmp_path):
     def edit(c):
         c["properties"]["peerings"][0]["properties"]["sharedKey"] = "Schlüssel2026"
@@ -152,8 +130,6 @@ def test_non_ascii_md5_key_is_compared(tmp_path):
     assert "ER702" not in report.codes()
 
 
-@pytest.mark.xfail(strict=True, reason="src/ergen/rules/engine.py: Context.add() keeps Azure's text as it "
-                                       "is: a line break in serviceProviderProvisioningState splits ER507's line")
 @pytest.mark.parametrize("state", ["Not\nProvisioned", "x\u2028y", "\x1b[2Jx"])
 def test_rule_problem_is_one_line(tmp_path, state):
     def edit(c):
@@ -164,9 +140,6 @@ def test_rule_problem_is_one_line(tmp_path, state):
     assert lines and all(check_line(l, [str(cf)], need_field=False) is None for l in lines), lines
 
 
-@pytest.mark.xfail(strict=True, reason="src/ergen/model/inventory.py: nat_inside items have no pattern (the "
-                                       "interface of LinkAttachment has one): the template guard refuses the NUL, "
-                                       "but the RenderError names no file or field")
 def test_control_character_in_nat_inside_is_refused_naming_the_field(tmp_path):
     from scenarios import SCENARIOS
     import shutil
