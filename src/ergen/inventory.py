@@ -307,11 +307,12 @@ def load_inventory(path: str | Path, *, customers: bool = True, lazy_routers: bo
     for name, raw in hosts.items():
         if raw is None:
             raw = {}
-        if not isinstance(raw, dict):
-            raise InputError(f"expected a mapping, got {type(raw).__name__}", file=str(hosts_file), field=name)
         if not _ROUTER_NAME.match(name):
             raise InputError("a router name is letters, digits, '.', '_' and '-', starting with a letter or "
                              "digit (it names the router's config file)", file=str(hosts_file), field=shown(name))
+        if not isinstance(raw, dict):
+            raise InputError(f"expected a mapping, got {type(raw).__name__}", file=str(hosts_file),
+                             field=shown(name))
         merged = _inherit(raw, groups, defaults, hosts_file, name)
         router = _router(name, merged, hosts_file)
         if store is None:

@@ -1,8 +1,8 @@
 """Inputs the fuzzer found that crashed, or got a malformed error from, files outside the readers:
 src/ergen/inventory.py, src/ergen/pipeline.py, src/ergen/rules/ and src/ergen/model/inventory.py. They were
-reported as xfail(strict=True) tests and fixed there (commit 7a763e4); these are now regression tests.
-One is still open and stays xfail(strict=True): when it is fixed it XPASSes, which fails: remove its mark
-and the matching entry of ``fuzzkit.KNOWN_BUGS``.
+reported as xfail(strict=True) tests and fixed there (commit 7a763e4, and the empty router name after
+it); these are now regression tests. A new one found goes here as xfail(strict=True) with an entry in
+``fuzzkit.KNOWN_BUGS`` until it is fixed.
 """
 
 from __future__ import annotations
@@ -72,9 +72,8 @@ def test_key_with_line_break_in_circuits_yaml(tmp_path, key):
     assert_one_line_error(inv, exc, "circuits.yaml")
 
 
-@pytest.mark.xfail(strict=True, reason=BROKEN + "load_inventory() uses the host's name as the field: an "
-                                                "empty name gives an error naming no field")
 def test_empty_host_name(tmp_path):
+    """Was xfail: an empty router name gave an error naming no field; the loader now checks names first."""
     inv, exc = load(tmp_path, {"hosts.yaml": '"": x\n'})
     assert_one_line_error(inv, exc, "hosts.yaml")
 
