@@ -9,7 +9,7 @@ tried, read (ok), refused with a one-line error naming file and field (user erro
 earlier in files outside the hardening work: tests/fuzz/test_found_elsewhere.py), new bugs, and seconds.
 Each input is seeded by its reader's name and number: ``--only NAME --start I -n 1`` reproduces one.
 
-Run from the repository (about 15 minutes for the default 10,000 per reader; the CLI at 2,000):
+Run from the repository (about 11 minutes for the default 10,000 per reader, the CLI at 2,000):
 
     .venv/bin/python bench/fuzz.py                       # every reader, 10,000 inputs each
     .venv/bin/python bench/fuzz.py -n 1000 --only circuit  # readers whose name contains "circuit"
