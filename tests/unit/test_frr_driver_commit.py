@@ -183,3 +183,19 @@ def test_shell_fallback_writes_files_with_a_long_state_dir(router, tmp_path):
     text = "x" * 3000 + "\n" + "ü" * 500
     path = d._put("big.txt", text)
     assert Path(path).read_text() == text and len(d.state_dir) > 40
+
+
+def test_a_commit_during_an_automatic_revert_waits_for_it(router, tmp_path):
+    """A revert (an unconfirmed commit's) ends by itself: a commit meanwhile waits for it, not refused."""
+    connect, running = router
+    (tmp_path / "slow").write_text("2")          # every frr-reload takes 2 s
+    d = connect()
+    d.load_merge_candidate(config="ip prefix-list ER-X-OUT-PFX seq 10 permit 10.20.0.0/16\n")
+    d.commit_config(revert_in=1)
+    time.sleep(1.6)                              # the timer fired: the job reloads the previous config
+    assert d._settling() == "reverting"
+    again = connect()
+    again.load_merge_candidate(config="ip prefix-list ER-Y seq 5 permit 10.30.0.0/16\n")
+    again.commit_config()
+    text = running.read_text()
+    assert "ER-Y" in text and "ER-X-OUT-PFX" not in text

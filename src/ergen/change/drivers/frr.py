@@ -196,19 +196,26 @@ class FRRDriver(NetworkDriver):
             raise exc("no candidate configuration given")
         self._candidate, self._mode = config, mode
 
-    def _settling(self) -> bool:
-        """An earlier commit's job still runs: applying, waiting for its acknowledgement or its confirmation."""
-        lock = shlex.quote(self._path("apply.lock"))
-        return self._sh(f"test -f {lock} && kill -0 $(cat {lock}) 2>/dev/null && echo busy || echo free"
-                        ).strip() == "busy"
+    def _settling(self) -> str | None:
+        """What an earlier commit's job still running is doing (applying, reverting, waiting for its
+        acknowledgement or its confirmation), or None."""
+        lock, phase = shlex.quote(self._path("apply.lock")), shlex.quote(self._path("phase"))
+        out = self._sh(f"if test -f {lock} && kill -0 $(cat {lock}) 2>/dev/null; then cat {phase} 2>/dev/null "
+                       "|| echo busy; else echo free; fi").strip()
+        return None if out == "free" else (out or "busy")
 
     def _desired(self) -> str:
         """The whole config the router should end with: merge = running + candidate, replace = candidate."""
         if self._candidate is None:
             raise CommitError("no candidate loaded")
-        if self._settling():   # the running config is about to change by itself: no diff, no commit now
-            raise CommitError(f"{self.hostname}: an earlier commit is still settling on the router (applying, "
-                              "waiting to be acknowledged or confirmed); confirm it, roll it back or wait")
+        phase = self._settling()
+        deadline = time.monotonic() + self.apply_timeout
+        while phase in ("applying", "reverting") and time.monotonic() < deadline:   # ends by itself: wait
+            time.sleep(0.5)
+            phase = self._settling()
+        if phase:   # the running config may still change by itself: no diff, no commit now
+            raise CommitError(f"{self.hostname}: an earlier commit is still settling on the router ({phase}); "
+                              "confirm it, roll it back or wait")
         if self._mode == "merge":
             return self.get_config(retrieve="running")["running"].rstrip("\n") + "\n" + self._candidate
         return self._candidate
@@ -232,26 +239,30 @@ class FRRDriver(NetworkDriver):
             raise CommitError("no candidate loaded")
         if revert_in is not None and self.has_pending_commit():
             raise CommitError("a commit is pending confirmation; confirm it or let it revert first")
-        q = {k: shlex.quote(self._path(k)) for k in ("ack", "pending", "reverted", "revert.log", "apply.lock")}
+        q = {k: shlex.quote(self._path(k)) for k in ("ack", "pending", "reverted", "revert.log", "apply.lock",
+                                                     "phase")}
         desired = self._desired()
         self._put("rollback.conf", self.get_config(retrieve="running")["running"])
         path = self._put("desired.conf", desired)
         self._sh(f"rm -f {q['ack']} {q['reverted']}")
         back = f"{self._reload_cmd('--reload', self._path('rollback.conf'))} > {q['revert.log']} 2>&1"
         ticks = max(1, int(self.ack_timeout * 10))
+        phase = lambda what: f"echo {what} > {q['phase']}"   # noqa: E731  (what _settling reports)
         body = (
-            f"echo $$ > {q['apply.lock']}; trap {shlex.quote('rm -f ' + q['apply.lock'])} EXIT\n"
+            f"echo $$ > {q['apply.lock']}; trap {shlex.quote('rm -f ' + q['apply.lock'])} EXIT; {phase('applying')}\n"
             f"{self._reload_cmd('--reload', path)} > {shlex.quote(self._path('apply.log'))} 2>&1; rc=$?\n"
-            f"if [ $rc -ne 0 ]; then {back}; echo \"the previous config reloaded (rc $?)\" > {q['reverted']}; "
-            f"rm -f {q['apply.lock']}; fi\n"
+            f"if [ $rc -ne 0 ]; then {phase('reverting')}; {back}; "
+            f"echo \"the previous config reloaded (rc $?)\" > {q['reverted']}; rm -f {q['apply.lock']}; fi\n"
             f"{self._publish_rc('apply', '$rc')}\n"       # after the revert: "failed" means "back as before"
             f"[ $rc -ne 0 ] && exit 0\n"
             + (f"echo $$ > {q['pending']}\n" if revert_in is not None else "")
-            + f"i=0; while [ ! -f {q['ack']} ] && [ $i -lt {ticks} ]; do sleep 0.1; i=$((i+1)); done\n"
-            f"if [ ! -f {q['ack']} ]; then {back}; rm -f {q['pending']}; "
+            + f"{phase('waiting-for-acknowledgement')}\n"
+            f"i=0; while [ ! -f {q['ack']} ] && [ $i -lt {ticks} ]; do sleep 0.1; i=$((i+1)); done\n"
+            f"if [ ! -f {q['ack']} ]; then {phase('reverting')}; {back}; rm -f {q['pending']}; "
             f"echo \"not acknowledged within {self.ack_timeout:g} s: the previous config reloaded (rc $?)\" "
             f"> {q['reverted']}; exit 0; fi\n"
-            + (f"sleep {int(revert_in)}; if [ -f {q['pending']} ]; then {back}; rm -f {q['pending']}; fi\n"
+            + (f"{phase('pending-confirmation')}; sleep {int(revert_in)}; "
+               f"if [ -f {q['pending']} ]; then {phase('reverting')}; {back}; rm -f {q['pending']}; fi\n"
                if revert_in is not None else ""))
         try:
             rc = self._detached("", "apply", body=body)
@@ -287,7 +298,7 @@ class FRRDriver(NetworkDriver):
         files = " ".join(shlex.quote(self._path(f)) for f in ("pending", "apply.lock"))
         self._sh(f"for f in {files}; do p=$(cat $f 2>/dev/null) && [ -n \"$p\" ] && "
                  "{ kill -- -$p 2>/dev/null || kill $p 2>/dev/null; }; done; "
-                 f"rm -f {files}", check=False)
+                 f"rm -f {files} {shlex.quote(self._path('phase'))}", check=False)
 
     def discard_config(self):
         self._candidate, self._mode = None, None
