@@ -8,6 +8,11 @@ Anything else escaping the library is a bug in ergen.
 from __future__ import annotations
 
 
+def _printable(text: str) -> str:
+    """A file name or field as one line: unprintable characters (a newline in a path) as escapes."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class ErgenError(Exception):
     """Base of every error ergen reports to the user as one line."""
 
@@ -20,7 +25,7 @@ class ErgenError(Exception):
         self.code = code
 
     def __str__(self) -> str:
-        parts = [p for p in (self.file, self.field) if p]
+        parts = [_printable(str(p)) for p in (self.file, self.field) if p]
         head = ": ".join(parts)
         tail = f" [{self.code}]" if self.code else ""
         return f"{head}: {self.message}{tail}" if head else f"{self.message}{tail}"
