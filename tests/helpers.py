@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +54,13 @@ def peering(circuit: dict, kind: str) -> dict:
 
 def deep(d):
     return copy.deepcopy(d)
+
+
+def require(binary: str) -> str:
+    """The path of a binary an integration test needs. Missing: skip locally, fail in CI (CI=true)."""
+    path = shutil.which(binary) or (binary if os.path.exists(binary) else None)
+    if path:
+        return path
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{binary} is required in CI (install it in .ci/run)")
+    pytest.skip(f"{binary} not installed")

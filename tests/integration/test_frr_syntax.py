@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 import ergen
-from conftest import require
+from helpers import require
 from helpers import example_data, write_case
 from scenarios import cases, plan_case
 

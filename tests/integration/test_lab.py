@@ -15,7 +15,7 @@ import time
 import pytest
 
 import ergen
-from conftest import require
+from helpers import require
 from ergen import lab
 from ergen.lab import frr, netns
 from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, example_data, write_case

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import ergen
-from conftest import require
+from helpers import require
 from ergen import lab
 from ergen.lab import netns
 from ergen.lab.ipsec import sa_states

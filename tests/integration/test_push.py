@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import ergen
-from conftest import require
+from helpers import require
 from ergen import lab
 from ergen.change import push as change
 from ergen.lab import frr, netns
