@@ -201,12 +201,10 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None):
     for routers in by_circuit.values():
         union(routers)
     groups: dict[str, list[str]] = {}
-    for r in list(parent) + [r for rs in by_circuit.values() for r in rs]:
-        groups.setdefault(find(r), [])
-    for r in dict.fromkeys(list(parent)):
-        groups[find(r)].append(r)
+    for r in list(parent):               # union() put every router a circuit names into parent
+        groups.setdefault(find(r), []).append(r)
     out = []
-    for members in sorted((sorted(set(m)) for m in groups.values() if m), key=lambda m: m[0]):
+    for members in sorted((sorted(m) for m in groups.values()), key=lambda m: m[0]):
         idx = sorted(set().union(*(needs.get(r, set()) for r in members)))
         out.append((members, [files[i] for i in idx]))
     return facts, out
@@ -324,7 +322,7 @@ def _render_group(item) -> dict:
     from ergen.errors import ErgenError
     from ergen.inventory import with_customers
     from ergen.intent.build import build_intents
-    from ergen.pipeline import capability_problems, config_filename, render_configs, render_extra, stage_file
+    from ergen.pipeline import capability_problems, rendered_files, stage_file
     from ergen.rules.engine import run
 
     k, members, files = item
@@ -342,10 +340,7 @@ def _render_group(item) -> dict:
         res["problems"] = list(ctx.report.problems)
         if not ctx.report.ok:
             return res
-        texts = {config_filename(n): t for n, t in
-                 render_configs(intents, templates=templates, show_secrets=True).items()}
-        texts.update(render_extra(intents, templates=templates, show_secrets=True))
-        for name, text in texts.items():
+        for name, text in rendered_files(intents, templates=templates).items():
             stage_file(staging, name, text, staging.parent)
         res["routers"] = len(intents)
     except ErgenError as exc:

@@ -129,6 +129,14 @@ def render_extra(intents: list[RouterIntent], *, templates=None, show_secrets: b
     return out
 
 
+def rendered_files(intents: list[RouterIntent], *, templates=None) -> dict[str, str]:
+    """{file name: text} of everything ``intents`` write, keys in clear (the files go to the routers):
+    each router's config and the extra files its platform needs."""
+    out = {config_filename(k): v for k, v in render_configs(intents, templates=templates, show_secrets=True).items()}
+    out.update(render_extra(intents, templates=templates, show_secrets=True))
+    return out
+
+
 def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: str | Path | None = None,
                   force: bool = False) -> list[Path]:
     """Render every router, then write all files or none.
@@ -141,9 +149,7 @@ def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: st
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError("exists and is not a folder", file=str(out), field="--out")
-    rendered = {config_filename(k): v for k, v in
-                render_configs(intents, templates=templates, show_secrets=True).items()}  # all or nothing
-    rendered.update(render_extra(intents, templates=templates, show_secrets=True))
+    rendered = rendered_files(intents, templates=templates)   # all or nothing
     targets = {name: out / name for name in rendered}
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing and not force:
