@@ -19,11 +19,6 @@ from ergen.rules.asn import AZURE_RESERVED, INVALID, MICROSOFT_ASN
 from ergen.rules.engine import Context, check
 
 
-def _customer_file(ctx: Context, name: str) -> str:
-    from pathlib import Path
-    return str(Path(ctx.inventory.path) / "customers" / f"{name}.yaml")
-
-
 @check
 def customer_names(ctx: Context) -> None:
     for key, pol in ctx.inventory.circuits.items():
@@ -62,7 +57,7 @@ def _vrf_index(ctx: Context) -> dict[str, str]:
     vrfs: dict[str, str] = {}     # VRF name (lower) -> customer
     numbers: dict[int, str] = {}
     for name, cust in ctx.all_customers():
-        f = _customer_file(ctx, name)
+        f = ctx.customer_file(name)
         vrf = csp.vrf_name(name, cust)
         if vrf.lower() in vrfs and ctx.global_checks:
             ctx.add("ER522", f, "vrf", f"VRF {vrf} is also customer {vrfs[vrf.lower()]}'s")
@@ -84,7 +79,7 @@ def _four_byte_numbers(ctx: Context) -> None:
         for name in sorted({ctx.policy(l.circuit).customer for l in _router_landings(ctx, router.name)} - {None}):
             cust = ctx.inventory.customers.get(name)
             if cust is not None and csp.route_distinguisher(asn, name, cust) is None:
-                ctx.add("ER529", _customer_file(ctx, name), "id",
+                ctx.add("ER529", ctx.customer_file(name), "id",
                         f"router {router.name} has 4-byte ASN {asn}: its RDs are <asn>:<16 bits>, and "
                         f"{name}'s number {csp.number(name, cust)} does not fit")
 
@@ -262,7 +257,7 @@ def _space_index(ctx: Context) -> _Space:
                 net = parse_prefix(text)
             except PrefixError as exc:
                 if ctx.global_checks:
-                    ctx.add("ER530", _customer_file(ctx, name), f"prefixes[{j}]", str(exc))
+                    ctx.add("ER530", ctx.customer_file(name), f"prefixes[{j}]", str(exc))
                 continue
             space.add(name, net)
     space.entries.sort()

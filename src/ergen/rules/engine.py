@@ -159,12 +159,15 @@ class Context:
         key = circuit if isinstance(circuit, str) else self._policy_index().get(circuit.name.lower())
         pol = self.inventory.circuits.get(key) if key is not None else None
         if pol is not None and pol.customer in self.inventory.customers:
-            f = self._customer_files.get(pol.customer)
-            if f is None:
-                f = self._customer_files[pol.customer] = str(Path(self.inventory.path) / "customers" /
-                                                              f"{pol.customer}.yaml")
-            return f
+            return self.customer_file(pol.customer)
         return self.circuits_file
+
+    def customer_file(self, name: str) -> str:
+        """customers/<name>.yaml of this inventory."""
+        f = self._customer_files.get(name)
+        if f is None:
+            f = self._customer_files[name] = str(Path(self.inventory.path) / "customers" / f"{name}.yaml")
+        return f
 
     def all_customers(self) -> list:
         """(name, customer) of every customer of the estate, not only those of this inventory's routers."""
