@@ -91,6 +91,21 @@ def _load(circuit_files: list[str], peerings: str | None, port: str | None = Non
     return circuits
 
 
+def _check_all(circuit_files, inventory) -> None:
+    if circuit_files or inventory is not None:
+        from ergen.errors import InputError
+        raise InputError("--all INVENTORY reads the circuits the inventory names; give no CIRCUIT files and "
+                         "no --inventory with it", field="--all")
+
+
+def _load_estate(folder: Path):
+    """(circuits, inventory) of a whole estate: every circuit the inventory names, from its export."""
+    from ergen import load_inventory
+    from ergen.estate import load_estate
+    inv = load_inventory(folder)
+    return load_estate(inv), inv
+
+
 @app.command()
 @user_errors
 def show(circuit: CircuitArgs, peerings: PeeringsOpt = None,
@@ -123,12 +138,8 @@ def validate(circuit: Annotated[Optional[list[str]], typer.Argument(
     from ergen.errors import InputError
 
     if all_ is not None:
-        if circuit or inventory is not None:
-            raise InputError("--all INVENTORY reads the circuits the inventory names; give no CIRCUIT files and "
-                             "no --inventory with it", field="--all")
-        from ergen.estate import load_estate
-        inv = load_inventory(all_)
-        circuits = load_estate(inv)
+        _check_all(circuit, inventory)
+        circuits, inv = _load_estate(all_)
     else:
         if not circuit:
             raise InputError("give CIRCUIT files (or --all INVENTORY)", field="CIRCUIT")
@@ -184,9 +195,7 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
     if (out is None) == (not stdout):
         raise InputError("give either --out DIR or --stdout", field="--out")
     if all_ is not None:
-        if circuit or inventory is not None:
-            raise InputError("--all INVENTORY reads the circuits the inventory names; give no CIRCUIT "
-                             "files and no --inventory with it", field="--all")
+        _check_all(circuit, inventory)
         inventory = all_
         if out is not None and customer is None and vpn is None:   # stream, one router group at a time
             from ergen.estate import render_estate
@@ -200,9 +209,7 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
             for path in result.files:
                 print(f"wrote {path}")
             return
-        from ergen.estate import load_estate
-        inv = load_inventory(all_)
-        circuits = load_estate(inv)
+        circuits, inv = _load_estate(all_)
     elif from_azure is not None:
         if circuit or peerings or port:
             raise InputError("--from-azure reads the circuit and its Direct port from Azure; give no CIRCUIT "
