@@ -77,11 +77,11 @@ class PrefixEntry:
 
 
 # ----------------------------------------------------------------------------- objects
-@dataclass
+@dataclass(kw_only=True)
 class ConfigObject:
-    kind: str                        # interface | neighbor | peer-group | policy | prefix-list | community-list
-    #                                  | static | bfd-template | network
-    name: str                        # as the router names it (interface, neighbor address as written, ...)
+    kind: str = ""                   # interface | neighbor | peer-group | policy | prefix-list | community-list
+    #                                  | static | bfd-template | network | redistribute
+    name: str = ""                       # as the router names it (interface, neighbor address as written, ...)
     paths: list[Line] = field(default_factory=list)
 
     @property
@@ -89,7 +89,7 @@ class ConfigObject:
         return f"{self.kind} {self.name}"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Interface(ConfigObject):
     kind: str = "interface"
     parent: str | None = None        # the physical interface of a subinterface / unit
@@ -140,7 +140,7 @@ def merge_session(group: Session | None, own: Session) -> Session:
     return out
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PeerGroup(ConfigObject):
     kind: str = "peer-group"         # IOS peer-group, EOS peer group, NX-OS template peer, XR neighbor-group,
     #                                  Junos BGP group
@@ -148,7 +148,7 @@ class PeerGroup(ConfigObject):
     session: Session = field(default_factory=Session)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Neighbor(ConfigObject):
     kind: str = "neighbor"
     address: str = ""                # normalised (lower case, compressed IPv6)
@@ -161,7 +161,7 @@ class Neighbor(ConfigObject):
         return ipaddress.ip_address(self.address).version
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Term:
     """One route-map entry, policy-statement term or route-policy branch.
 
@@ -181,7 +181,7 @@ class Term:
     prepend: list[int] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Policy(ConfigObject):
     kind: str = "policy"             # route-map, policy-statement, route-policy
     terms: list[Term] = field(default_factory=list)
@@ -189,20 +189,20 @@ class Policy(ConfigObject):
     #                                  of the chain, then the protocol's default)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PrefixList(ConfigObject):
     kind: str = "prefix-list"        # prefix-list, prefix-set
     family: int | None = None        # 4 | 6 | None (Junos: by its entries)
     entries: list[PrefixEntry] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CommunityList(ConfigObject):
     kind: str = "community-list"     # community-list, community-set, Junos community
     entries: list[tuple[str, list[str]]] = field(default_factory=list)   # (permit|deny, values that all match)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class StaticRoute(ConfigObject):
     kind: str = "static"
     vrf: str | None = None
@@ -212,20 +212,20 @@ class StaticRoute(ConfigObject):
     distance: int | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BfdTemplate(ConfigObject):
     kind: str = "bfd-template"       # IOS-XE bfd-template, FRR bfd profile
     timers: Bfd = field(default_factory=Bfd)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Network(ConfigObject):
     kind: str = "network"            # a BGP network statement
     vrf: str | None = None
     prefix: str = ""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Redistribute(ConfigObject):
     kind: str = "redistribute"
     vrf: str | None = None
@@ -234,7 +234,7 @@ class Redistribute(ConfigObject):
     policy: str | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RunningConfig:
     platform: str
     source: str = ""                 # file name or "router <name>" (for messages)
