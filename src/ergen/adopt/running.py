@@ -170,7 +170,10 @@ class Term:
     """
 
     name: str
-    action: str | None = None        # permit (accept) | deny (reject) | None: no final action, go on
+    action: str | None = None        # permit (accept, stop) | deny (reject, stop) | pass (accepted unless a later
+    #                                  term drops it; go on: RPL "pass") | None (no final action, go on)
+    chain: int | None = None         # terms with the same chain are one if/elseif/else: only the first that
+    #                                  matches runs (RPL)
     prefix_lists: list[str] = field(default_factory=list)
     prefixes: list[PrefixEntry] = field(default_factory=list)     # inline: route-filter, inline prefix set
     community_lists: list[str] = field(default_factory=list)
@@ -286,21 +289,29 @@ class RunningConfig:
             pol = self.policies.get(name)
             if pol is None:
                 return Verdict(None, lp, prepend, True, missing=name)
-            decided = None
+            decided, passed, chains_done = None, False, set()
             for t in pol.terms:
+                if t.chain is not None and t.chain in chains_done:
+                    continue
                 m = self._term_matches(t, prefix, family, communities, protocol)
                 if m is None:
                     unknown = True
                     continue
                 if not m:
                     continue
+                if t.chain is not None:
+                    chains_done.add(t.chain)
                 if t.local_preference is not None:
                     lp = t.local_preference
                 if t.prepend:
                     prepend = list(t.prepend)
-                if t.action is not None:
+                if t.action == "pass":
+                    passed = True
+                elif t.action is not None:
                     decided = t.action == "permit"
                     break
+            if decided is None and passed:
+                decided = True
             if decided is not None:
                 return Verdict(decided, lp if decided else None, prepend if decided else [], unknown)
             if pol.default == "deny":
