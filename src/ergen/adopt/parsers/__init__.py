@@ -10,7 +10,7 @@ import importlib
 
 from ergen.adopt.running import RunningConfig
 
-MODULES = {"ios-xe": "ios", "eos": "ios", "frr": "ios", "nx-os": "nxos", "ios-xr": "iosxr", "junos": "junos"}
+MODULES = {"ios-xe": "ios", "eos": "ios", "frr": "ios", "nx-os": "ios", "ios-xr": "iosxr", "junos": "junos"}
 
 
 def parse_running(platform: str, text: str, source: str = "<running>") -> RunningConfig:
