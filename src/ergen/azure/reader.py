@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ergen.azure import terraform
 from ergen.azure.node import Node
 from ergen.errors import InputError
 from ergen.model.circuit import (Circuit, ExpressRoutePort, Ipv6PeeringConfig,
@@ -145,6 +146,8 @@ def _is_peering(node: Node) -> bool:
 
 
 def _from_document(data: Any, file: str) -> list[Circuit]:
+    if terraform.is_terraform(data):   # terraform show -json or a terraform.tfstate (docs/terraform.md)
+        return terraform.circuits_from_terraform(data, file)
     if isinstance(data, dict):
         root = Node(data, "", file)
         if root.key("value") is not None and isinstance(root.raw("value"), list) and not root.has("properties"):
