@@ -86,7 +86,7 @@ def circuits_from_terraform(data: dict[str, Any], file: str) -> list[Circuit]:
                              f"circuit {circuit!r:.60} in resource group {rg!r:.60} is not in this state; "
                              "ergen reads a peering together with its circuit")
         if peering.kind in entry[2]:
-            raise attrs.fail("peering_type", f"circuit {circuit!r:.60} already has a {peering.kind.value}: "
+            raise attrs.fail("peering_type", f"circuit {circuit!r:.60} already has its {peering.kind.value}: "
                                              f"{entry[2][peering.kind][0]}")
         entry[2][peering.kind] = (attrs.address, peering)
     return [Circuit(**fields, peerings=[peers[k][1] for k in _ORDER if k in peers])
@@ -281,7 +281,8 @@ def _circuit(a: _Attrs, file: str, fmt: str) -> tuple[tuple[str, str], dict[str,
         sku_name=f"{tier}_{family}" if tier and family else None,   # Azure's sku.name, as the provider sets it
         sku_tier=tier, sku_family=family,
         service_provider_name=a.str("service_provider_name"), peering_location=a.str("peering_location"),
-        bandwidth_in_mbps=_positive(a, "bandwidth_in_mbps", a.int), bandwidth_in_gbps=_positive(a, "bandwidth_in_gbps", a.float),
+        bandwidth_in_mbps=_positive(a, "bandwidth_in_mbps", a.int),
+        bandwidth_in_gbps=_positive(a, "bandwidth_in_gbps", a.float),
         service_provider_provisioning_state=a.str("service_provider_provisioning_state"),
         express_route_port_id=a.str("express_route_port_id"),
         paths=paths, source_file=file, source_format=fmt)
