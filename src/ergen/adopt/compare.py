@@ -17,6 +17,7 @@ For each router the intent renders, given what the router runs (:class:`RunningC
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -126,6 +127,36 @@ def _find_interface(rc: RunningConfig, sub: Subinterface) -> Interface | None:
     return None
 
 
+# what ergen renders on a subinterface: these lines of a hand-built one are replaced, any other (NAT, ACLs,
+# QoS, IGP) stays
+_MANAGED_IOS = ("description", "encapsulation", "ip address", "ipv6 address", "ipv4 address", "bfd", "vrf",
+                "ip vrf forwarding", "shutdown", "no shutdown", "ipv6 enable", "no ip redirects",
+                "no ipv6 redirects")
+_MANAGED_JUNOS = (("vlan-id",), ("vlan-tags",), ("description",), ("disable",), ("family", "inet", "address"),
+                  ("family", "inet6", "address"))
+
+
+def _interface_paths(rc: RunningConfig, i: Interface) -> tuple[list, list]:
+    """(paths ergen takes over, paths it leaves) of a subinterface: the whole block when it holds only
+    what ergen renders, else just those lines."""
+    head = i.paths[0]
+    below = [l for l in rc.lines if len(l) > len(head) and l[:len(head)] == head]
+    if rc.platform == "junos":
+        leaves = [l for l in below if not any(m[:len(l)] == l and len(m) > len(l) for m in below)]
+        own, other = [], []
+        for l in leaves:
+            rest = l[len(head):]
+            m = next((k for k in _MANAGED_JUNOS if rest[:len(k)] == k), None)
+            (own if m else other).append(head + rest[:max(len(m) + 1 if m and m[-1] == "address" else len(m), 1)]
+                                         if m else l)
+        own = list(dict.fromkeys(own))
+        return ([head] if not other else own), other
+    kids = [l for l in below if len(l) == len(head) + 1]
+    own = [l for l in kids if any(" ".join(l[-1].split()).startswith(k) for k in _MANAGED_IOS)]
+    other = [l for l in kids if l not in own]
+    return ([head] if not other else own), other
+
+
 def _words(line: tuple[str, ...]) -> set[str]:
     last = line[-1] if line else ""
     if last.split()[:1] in (["description"],):
@@ -156,12 +187,17 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
     """(adopted objects, kept related objects, what serves each intent object)."""
     serves: dict = {"interfaces": {}, "neighbors": {}}
     core: list[ConfigObject] = []
+    kept: list[Kept] = []
     for sub in intent.interfaces:
         i = _find_interface(rc, sub)
         if i is not None:
             serves["interfaces"][sub.name] = i
-            if i not in core:
-                core.append(i)
+            if all(i.name != o.name for o in core if isinstance(o, Interface)):
+                own, other = _interface_paths(rc, i)
+                core.append(dataclasses.replace(i, paths=own))
+                if other:
+                    kept.append(Kept(dataclasses.replace(i, paths=other), "lines on the subinterface that are not "
+                                     "ergen's (kept): " + "; ".join(" ".join(l[len(i.paths[0]):]) for l in other[:4])))
     for n in intent.neighbors:
         e = rc.find_neighbor(n.address)
         if e is not None:
@@ -174,7 +210,6 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
         if s.discard and (s.vrf, s.prefix) in anchors and s not in core:
             core.append(s)
     adopted = list(core)
-    kept: list[Kept] = []
     named = _named_objects(rc)
     # peer groups: adopted only when every member is
     adopted_nb = {id(o) for o in adopted if isinstance(o, Neighbor)}
