@@ -87,6 +87,7 @@ _WELL_KNOWN = {"internet", "no-export", "no-advertise", "local-as", "local-AS", 
 _IFACE = re.compile(r"^[A-Za-z][A-Za-z\-]*\d[\w/.:\-]*$")
 _AF_KEYS = ("policy_in", "policy_out", "max_prefix")
 _MAX_DEPTH = 32                       # nested ifs deeper than this are not modelled
+_MAX_TREE = 64                        # lines nested deeper are kept at this depth (real configs: under 10)
 
 
 def parse(text: str, source: str = "<running>", platform: str = "ios-xr") -> RunningConfig:
@@ -396,7 +397,10 @@ class _Parser:
             if parent is root and closer:
                 i = self._delimited(node, closer, lines, i, indent, add)
                 continue
-            stack.append((indent, node))
+            if len(stack) <= _MAX_TREE:
+                stack.append((indent, node))
+            else:
+                self.note(f"lines nested deeper than {_MAX_TREE} levels are kept at that depth")
         return root
 
     def _banner(self, node: _Node, lines: list[str], i: int) -> int:
@@ -439,7 +443,8 @@ class _Parser:
             while len(stack) > 1 and stack[-1][0] >= ind:
                 stack.pop()
             child = add(stack[-1][1], stripped, i)
-            stack.append((ind, child))
+            if len(stack) <= _MAX_TREE:
+                stack.append((ind, child))
         self.note(f"{node.text}: no {closer}")
         return i
 
@@ -543,7 +548,6 @@ class _Parser:
                     i.s_tag, i.c_tag = outer, inner
                 else:
                     i.c_tag = outer
-        return
 
     def _encapsulation(self, i: Interface, cw: list[str], text: str) -> None:
         # encapsulation dot1q 100 | dot1q 300 second-dot1q 100 | dot1ad 300 dot1q 100
@@ -903,11 +907,10 @@ class _Parser:
         header = _rest(node.text, 1)
         name = header.split("(")[0].strip()
         pol = Policy(name=name, kind="route-policy", default="deny", paths=[node.path])
-        params = "(" in header
-        if params:
+        if "(" in header:
             self.note(f"route-policy {name} takes parameters; terms using them are unknown")
         items = self._block(_statements(node.body or []), [0], 0, pol)
-        self._flatten(items, _Match(), None, pol, params)
+        self._flatten(items, _Match(), None, pol)
         if name in self.rc.policies:
             self.note(f"route-policy {name} is configured twice; the last one is modelled")
         self.rc.policies[name] = pol
@@ -955,18 +958,18 @@ class _Parser:
             items.append(blk)
         return items
 
-    def _flatten(self, items: list, ctx: _Match, poison: str | None, pol: Policy, params: bool) -> bool:
+    def _flatten(self, items: list, ctx: _Match, poison: str | None, pol: Policy) -> bool:
         """Emit the terms of ``items`` (run when ``ctx`` matches). True: the items end in drop/done."""
         group: list[str] = []
         for item in items:
             if isinstance(item, str):
                 group.append(item)
                 if item.split()[0] in ("drop", "done"):
-                    self._term(group, ctx, None, poison, pol, params, " ; ".join(group))
+                    self._term(group, ctx, None, poison, pol, " ; ".join(group))
                     return True           # anything after is never run
                 continue
             if group:
-                self._term(group, ctx, None, poison, pol, params, " ; ".join(group))
+                self._term(group, ctx, None, poison, pol, " ; ".join(group))
                 group = []
             self.chain += 1
             chain = self.chain
@@ -983,23 +986,23 @@ class _Parser:
                     lead.append(x)
                     if x.split()[0] in ("drop", "done"):
                         break
-                self._term(lead, m, chain, poison, pol, params, header)
+                self._term(lead, m, chain, poison, pol, header)
                 rest = body[len(lead):]
                 terminal = bool(lead) and lead[-1].split()[0] in ("drop", "done")
                 if rest and not terminal:
                     why = poison or (None if prev_terminal else
                                      f"a nested if under '{header}' after a branch that does not stop")
-                    terminal = self._flatten(rest, m, why, pol, params)
+                    terminal = self._flatten(rest, m, why, pol)
                 prev_terminal = prev_terminal and terminal
                 all_terminal = all_terminal and terminal
             if has_else and all_terminal:
                 return True
         if group:
-            self._term(group, ctx, None, poison, pol, params, " ; ".join(group))
+            self._term(group, ctx, None, poison, pol, " ; ".join(group))
         return False
 
     def _term(self, stmts: list[str], m: _Match, chain: int | None, poison: str | None, pol: Policy,
-              params: bool, name: str) -> None:
+              name: str) -> None:
         t = Term(name=name, chain=chain, prefix_lists=list(m.prefix_lists), prefixes=list(m.prefixes),
                  community_lists=list(m.community_lists), communities=list(m.communities),
                  protocols=list(m.protocols), unknown=list(m.unknown))
