@@ -134,6 +134,7 @@ def test_r1_microsoft_and_unrelated_neighbors(r1):
 def test_r1_policies(r1):
     assert all(p.default == "deny" for p in r1.policies.values())
     assert r1.policies["AZURE-IN"].paths == [("route-policy AZURE-IN",)]
+    assert r1.policies["AZURE-IN"].kind == "policy"          # what the migration plan removes as a route-policy
     # inbound accepts everything, a default route included
     for prefix in ("0.0.0.0/0", "10.0.0.0/8", "13.107.6.0/24", "::/0"):
         assert accepts(r1, "AZURE-IN", prefix) is True

@@ -906,7 +906,7 @@ class _Parser:
             return
         header = _rest(node.text, 1)
         name = header.split("(")[0].strip()
-        pol = Policy(name=name, kind="route-policy", default="deny", paths=[node.path])
+        pol = Policy(name=name, default="deny", paths=[node.path])
         if "(" in header:
             self.note(f"route-policy {name} takes parameters; terms using them are unknown")
         items = self._block(_statements(node.body or []), [0], 0, pol)
