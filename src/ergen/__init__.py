@@ -40,10 +40,11 @@ def validate(circuits, inventory=None, *, platform: str | None = None, vpn=None)
     return check(circuits, inventory, platform=platform, vpn=vpn)
 
 
-def plan(circuits, inventory, *, platform: str | None = None, vpn=None) -> "Plan":
-    """``vpn``: VPN gateways and connections (ergen.azure.load_vpn) for IPsec over ExpressRoute."""
+def plan(circuits, inventory, *, platform: str | None = None, vpn=None, drains=None) -> "Plan":
+    """``vpn``: VPN gateways and connections (ergen.azure.load_vpn) for IPsec over ExpressRoute;
+    ``drains``: {(circuit, link): ergen.intent.model.Drain}, links rendered with their traffic moved off."""
     from ergen.pipeline import plan as _plan
-    return _plan(circuits, inventory, platform=platform, vpn=vpn)
+    return _plan(circuits, inventory, platform=platform, vpn=vpn, drains=drains)
 
 
 def load_vpn(path: Any):

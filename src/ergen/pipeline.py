@@ -36,10 +36,11 @@ class Plan:
 
 
 def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None = None,
-         vpn: list | None = None) -> Plan:
+         vpn: list | None = None, drains: dict | None = None) -> Plan:
     """Check the rules and, when none fails, compute every router's intent.
 
-    ``platform`` renders every router as that platform (``ergen render --platform``). A router whose
+    ``drains``: {(circuit, link): intent.model.Drain}: those links render drained (lower local preference
+    in, longer AS path out). ``platform`` renders every router as that platform (``ergen render --platform``). A router whose
     intent uses a feature its platform lacks is an ER801 problem, named with platform and feature.
     """
     if platform is not None:
@@ -47,6 +48,7 @@ def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None 
     ctx = run(circuits, inventory, vpn)
     if not ctx.report.ok:
         raise RulesFailed(ctx.report)
+    ctx.drains = dict(drains or {})   # (circuit, link) -> Drain: that link's traffic moved off
     intents = build_intents(ctx)
     capability_problems(ctx, intents)
     if not ctx.report.ok:

@@ -326,7 +326,7 @@ def _ios_removals(ra: RouterAdoption, cand: RunningConfig) -> list[str]:
         elif isinstance(o, PeerGroup):
             path = min(o.paths, key=len)
             cmd = {"ios-xe": f"no neighbor {o.name} peer-group", "eos": f"no neighbor {o.name} peer group",
-                   "nx-os": f"no template peer {o.name}", "ios-xr": f"no neighbor-group {o.name}"}[p]
+                   "nx-os": f"no template peer {o.name}", "ios-xr": "no " + path[-1]}[p]
             contexts.setdefault(path[:-1], []).append(cmd)
         elif o.kind == "policy":
             top.append(f"no route-policy {o.name}" if p == "ios-xr" else f"no route-map {o.name}")
@@ -410,6 +410,7 @@ def _replace_frr(ra: RouterAdoption, candidate: str) -> Change:
 
 # ----------------------------------------------------------------------------- text helpers
 def _running_text(ra: RouterAdoption) -> str:
+    """The running config as text: the router's own when known, else rebuilt from the parsed nodes."""
     return getattr(ra, "running_text", None) or nodes_text(ra.running.lines)
 
 
@@ -564,16 +565,20 @@ def removal_lines(change: Change) -> list[str]:
     return [l for l in change.display.splitlines()]
 
 
-def plan_migration(adoptions: list[RouterAdoption], candidates: dict[str, str], *, tag_of) -> Migration:
-    """Every step, in order; ``candidates``: each router's rendered config (keys in clear: what is sent).
+def plan_migration(adoptions: list[RouterAdoption], candidates: dict[str, str], *, tag_of,
+                   drained: dict[str, str] | None = None, values: Drain | None = None) -> Migration:
+    """Every step, in order. ``candidates``: each router's rendered config; ``drained``: the same with the
+    router's link drained (what the replace step puts in, so that the new sessions come up carrying no
+    traffic; the undrain step then changes only policies). Keys in clear: what is sent.
 
-    Refuses (InputError) what it cannot do: a router whose BGP ASN differs, a router carrying both links."""
+    Refuses (InputError) what it cannot do: a router whose BGP ASN differs."""
     for ra in adoptions:
         blockers = [f for f in ra.findings if f.blocker]
         if blockers:
             raise InputError(f"{ra.router}: {blockers[0].text}; the migration cannot change the BGP process's ASN",
                              field="--plan")
-    values = drain_values(adoptions)
+    values = values or drain_values(adoptions)
+    drained = drained or candidates
     order = link_order(adoptions)
     steps: list[Step] = []
     changes: dict[tuple[str, str], Change] = {}
@@ -588,25 +593,31 @@ def plan_migration(adoptions: list[RouterAdoption], candidates: dict[str, str], 
         for ra in routers:
             tag = tag_of(ra)
             d = drain(ra, values, tag=tag)
-            r = replace(ra, candidates[ra.router])
+            r = replace(ra, drained[ra.router])
             check_removal(ra, r)
+            u = _diff(drained[ra.router], candidates[ra.router], ra.router).replace(
+                f"{ra.router} running", f"{ra.router} drained").replace(f"{ra.router} after", f"{ra.router} undrained")
             changes[(ra.router, "drain")] = d
             changes[(ra.router, "replace")] = r
             n = len(steps)
-            steps.append(Step(n + 1, link, ra.router, ra.platform, "drain",
-                              f"drain the {link} link on {ra.router}: local preference {values.local_preference} "
-                              f"inbound, AS path +{values.prepend} outbound; the sessions stay up",
-                              d.display, d.rollback,
-                              f"the {', '.join(other) or 'other'} link's sessions Established and carrying the "
-                              f"routes; the {link} link's routes no longer best", d.warnings))
-            steps.append(Step(n + 2, link, ra.router, ra.platform, "replace",
-                              f"replace the hand-built objects on {ra.router} with ergen's "
-                              f"({len(ra.adopted)} objects out, ergen's config in)", r.display, r.rollback,
-                              "commit-confirm: kept only when every session toward Microsoft is Established"))
-            steps.append(Step(n + 3, link, ra.router, ra.platform, "verify",
-                              f"verify the {link} link on {ra.router}: every session Established and receiving "
-                              "prefixes, before the next link", "", "",
-                              "BGP state and received prefixes per session (NAPALM get_bgp_neighbors)"))
+            mk = lambda k, kind, title, display="", rollback="", check="", w=(): steps.append(  # noqa: E731
+                Step(n + k, link, ra.router, ra.platform, kind, title, display, rollback, check, list(w)))
+            mk(1, "drain", f"drain the {link} link on {ra.router} (its own policies): local preference "
+                           f"{values.local_preference} inbound, AS path +{values.prepend} outbound; the sessions "
+                           "stay up", d.display, d.rollback,
+               f"the {', '.join(other) or 'other'} link's sessions Established and receiving prefixes before; this "
+               "router's sessions still Established after", d.warnings)
+            mk(2, "replace", f"replace the hand-built objects on {ra.router} with ergen's config, drained "
+                             f"({len(ra.adopted)} objects out; the {link} link's sessions restart on ergen's "
+                             "config while the other link carries the traffic)", r.display, r.rollback,
+               "commit-confirm: kept only when every session toward Microsoft is Established")
+            mk(3, "verify", f"verify the {link} link on {ra.router}: every session Established and receiving "
+                            "prefixes", check="BGP state and received prefixes per session (NAPALM get_bgp_neighbors)")
+            mk(4, "undrain", f"undrain: ergen's config as rendered (only route-map/policy values change; the "
+                             "sessions stay up)", u, "ergen rollback (back to the drained config)",
+               "commit-confirm: kept only when every session toward Microsoft is Established")
+            mk(5, "verify", f"verify the {link} link on {ra.router} again, before the next link",
+               check="BGP state and received prefixes per session")
             done.add(ra.router)
             warnings += d.warnings
     return Migration(order, values, steps, changes, warnings)
@@ -629,3 +640,41 @@ def check_removal(ra: RouterAdoption, change: Change) -> None:
     if stray:
         raise InputError(f"{ra.router}: the migration would remove {' / '.join(stray[0])}, which ergen did not "
                          "adopt; refusing (a bug in ergen: please report it)", field="--plan")
+
+
+# ----------------------------------------------------------------------------- what ergen push --adopt sends
+def adoption_loads(target, running: str, action: str) -> tuple[list[Load], str]:
+    """For ``ergen push --adopt``: the loads of one step on one router, computed from the router's running
+    config as it is now (not as it was when the plan was written), and the adopted objects' text (kept in
+    the state folder, so later scoped pushes treat them as ergen's).
+
+    Refuses when the router no longer holds what the plan adopted, or holds more (besides the drain's own
+    route maps): the plan was made from another config."""
+    from ergen.adopt.compare import RouterAdoption, compare, find
+    from ergen.adopt.parsers import parse_running
+
+    entry = target.adopt
+    rc = parse_running(target.platform, running, f"router {target.router}")
+    adopted, kept, serves = find(rc, target.intent)
+    findings, views = compare(rc, target.intent, serves)
+    ra = RouterAdoption(target.router, target.platform, f"router {target.router}", target.intent, rc, adopted, kept,
+                        findings, views)
+    ra.running_text = running
+    now = {(o.kind, o.name) for o in adopted}
+    planned = {tuple(x) for x in entry["plan"]["adopted"]}
+    drain_prefix = f"ER-{entry['tag']}-DRAIN-"
+    missing = sorted(planned - now)
+    extra = sorted(x for x in now - planned if not x[1].startswith(drain_prefix))
+    if missing or extra:
+        what = f"no longer has {missing[0][0]} {missing[0][1]}" if missing else f"now also has {extra[0][0]} {extra[0][1]}"
+        raise InputError(f"{target.router}: the running config {what}: the plan was made from another config; run "
+                         "ergen adopt --plan again", field="--adopt")
+    if action == "adopt-drain":
+        d = entry["drain"]
+        change = drain(ra, Drain(d["local_preference"], d["prepend"]), tag=entry["tag"])
+    else:
+        change = replace(ra, target.config)
+        check_removal(ra, change)
+    lines = ra.adopted_lines()
+    text = "\n".join("set " + " ".join(l) for l in lines) + "\n" if target.platform == "junos" else nodes_text(lines)
+    return change.loads, text

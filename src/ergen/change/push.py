@@ -45,6 +45,8 @@ class Target:
     standby: bool                            # every link on this router is a standby link
     links: set[str] = field(default_factory=set)
     driver_override: str | None = None       # e.g. "mock": NAPALM's mock driver (napalm_args: driver)
+    intent: object = field(default=None, repr=False)   # the RouterIntent (adoption steps re-read the router)
+    adopt: dict | None = None                # ergen push --adopt: the plan's entry for this router, drain, tag
 
     @property
     def driver(self) -> str:
@@ -100,7 +102,7 @@ def targets(intents, inventory, *, configs: dict[str, str], lab: dict | None = N
                           port=port, optional_args=opts, config=configs[it.name], secrets=tuple(it.secrets),
                           neighbors=[(n.vrf, n.address) for n in it.neighbors],
                           standby=all(n.standby for n in it.neighbors), links=links,
-                          driver_override=str(override) if override else None))
+                          driver_override=str(override) if override else None, intent=it))
     return out
 
 
@@ -244,11 +246,24 @@ def _one(task, t: Target, *, action: str, commit: bool, mode: str, revert_in, ve
             else:
                 dev.confirm_commit()
                 res.status, res.ok = "confirmed-manually", True
+        elif action == "verify":
+            res.bgp, problems = _verify_sessions(dev, t)
+            res.status, res.ok = ("verified", True) if not problems else ("not as planned", False)
+            res.error = "; ".join(problems)
         else:
             running = dev.get_config(retrieve="running")["running"]
             last_file = _state_file(state_dir, t.router, "last")
             last = last_file.read_text() if last_file.exists() else ""
-            if mode == "replace" and t.platform == "frr":
+            adopted_file = _state_file(state_dir, t.router, "adopted")
+            if adopted_file.exists():   # objects adopted from a hand-built config: ergen's from now on
+                last = last.rstrip("\n") + "\n" + adopted_file.read_text()
+            if action in ("adopt-drain", "adopt-replace"):
+                from ergen.adopt.migrate import adoption_loads
+                loads, adopted_text = adoption_loads(t, running, action)
+                for load in loads:
+                    (dev.load_replace_candidate if load.mode == "replace" else dev.load_merge_candidate)(
+                        config=load.text)
+            elif mode == "replace" and t.platform == "frr":
                 dev.load_replace_candidate(config=frr_desired(running, last, t.config))
             elif mode == "replace":
                 dev.load_merge_candidate(config=remediation_commands(t.platform, running, last, t.config))
@@ -269,8 +284,12 @@ def _one(task, t: Target, *, action: str, commit: bool, mode: str, revert_in, ve
                 saved.chmod(0o600)
                 res.saved = str(saved)
                 dev.commit_config(revert_in=revert_in)
-                last_file.write_text(t.config)
-                last_file.chmod(0o600)
+                if action != "adopt-drain":      # a drain changes the hand-built objects, not ergen's
+                    last_file.write_text(t.config)
+                    last_file.chmod(0o600)
+                if action == "adopt-replace":
+                    adopted_file.write_text(adopted_text)
+                    adopted_file.chmod(0o600)
                 if revert_in is None:
                     res.status, res.ok = "changed", True
                 elif verify_wait <= 0:
@@ -299,6 +318,22 @@ def _one(task, t: Target, *, action: str, commit: bool, mode: str, revert_in, ve
     return res
 
 
+def _verify_sessions(dev, t: Target) -> tuple[dict[str, bool], list[str]]:
+    """Every session toward Microsoft Established and receiving prefixes (per its address family)."""
+    data = dev.get_bgp_neighbors()
+    up, problems = {}, []
+    for vrf, addr in t.neighbors:
+        peer = data.get(vrf or "global", {}).get("peers", {}).get(addr, {})
+        up[addr] = bool(peer.get("is_up"))
+        fam = "ipv6" if ":" in addr else "ipv4"
+        got = (peer.get("address_family") or {}).get(fam, {})
+        if not up[addr]:
+            problems.append(f"{addr} not Established")
+        elif int(got.get("accepted_prefixes", got.get("received_prefixes", 0)) or 0) <= 0:
+            problems.append(f"{addr} Established but receives no prefixes")
+    return up, problems
+
+
 def run(tgts: list[Target], *, action: str = "push", commit: bool = False, mode: str = "merge",
         confirm_timeout: int | None = None, allow_downgrade: bool = False, verify_wait: float = 60.0,
         order: str = "standby-first", workers: int = 4, state_dir: str | Path = ".ergen-state",
@@ -311,13 +346,17 @@ def run(tgts: list[Target], *, action: str = "push", commit: bool = False, mode:
         raise InputError("mode is merge or replace", field="--mode")
     warnings: list[str] = []
     revert: dict[str, int | None] = {}
-    if action == "push" and commit and confirm_timeout is not None:
+    if (action == "push" or action.startswith("adopt-")) and commit and confirm_timeout is not None:
         for t in tgts:  # refuse before anything is sent
             revert[t.router], w = check_confirm(t.platform, confirm_timeout, allow_downgrade)
             if w:
                 warnings.append(w)
     state = Path(state_dir)
     batches = [tgts]
+    if action.startswith("adopt-"):
+        for t in tgts:
+            if t.adopt is None:
+                raise InputError(f"{t.router} is not in the migration plan", field="--adopt")
     if action == "push" and commit and order == "standby-first":
         batches = [[t for t in tgts if t.standby], [t for t in tgts if not t.standby]]
     results: dict[str, RouterResult] = {}
@@ -346,3 +385,30 @@ def run(tgts: list[Target], *, action: str = "push", commit: bool = False, mode:
                 r = RouterResult(name, "failed", False, error=" ".join(str(exc).split())[:400])
             results[name] = r
     return [results[t.router] for t in tgts if t.router in results], warnings
+
+
+def get_configs(tgts: list[Target], *, workers: int = 4, timeout: int = 60) -> dict[str, tuple[str | None, str]]:
+    """Each router's running config over NAPALM (``get_config``; read only, nothing is loaded or
+    committed): {router: (text, "") or (None, why it could not be read)}."""
+    from nornir.core.task import Result
+
+    nr = _nornir(tgts, workers, timeout)
+    by = {t.router: t for t in tgts}
+
+    def task(task):
+        t = by[task.host.name]
+        try:
+            dev = task.host.get_connection("napalm", task.nornir.config)
+            text = dev.get_config(retrieve="running")["running"]
+            return Result(host=task.host, result=(text, ""))
+        except Exception as exc:   # one router's failure is its own
+            return Result(host=task.host, result=(None, _masked(" ".join(f"{type(exc).__name__}: {exc}".split())[:300],
+                                                                 t, False)), failed=True)
+
+    agg = nr.run(task=task, name="ergen get_config")
+    nr.close_connections(on_good=True, on_failed=True)
+    out = {}
+    for name, multi in agg.items():
+        r = multi[0].result if multi else None
+        out[name] = r if isinstance(r, tuple) else (None, str(multi[0].exception if multi else "no result"))
+    return out

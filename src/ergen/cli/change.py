@@ -106,7 +106,7 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
         raise typer.Exit(1)
 
 
-def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=None, vpn=None):
+def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=None, vpn=None, drains=None):
     """(targets, inventory): the routers to work on, with their rendered configs (the lab's routers with --lab)."""
     from ergen import load_inventory, plan, render_configs
     from ergen.change import push as change
@@ -118,7 +118,8 @@ def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=Non
         from ergen.lab import lab_inventory, load_state
         lab_state, inv = load_state(lab), lab_inventory(inv)
     from ergen import load_vpn
-    result = plan(_load(circuit, None, port), inv, platform=platform, vpn=[load_vpn(v) for v in vpn or []])
+    result = plan(_load(circuit, None, port), inv, platform=platform, vpn=[load_vpn(v) for v in vpn or []],
+                  drains=drains)
     configs = render_configs(result.intents, show_secrets=True)
     return change.targets(result.intents, inv, configs=configs, lab=lab_state, only=only), inv
 
@@ -199,8 +200,20 @@ def push(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
          show_secrets: Annotated[bool, typer.Option("--show-secrets")] = False,
          ask_password: Annotated[bool, typer.Option(
              "--ask-password", help="prompt for the password of routers the inventory gives none")] = False,
-         output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified) -> None:
+         output: Annotated[Format, typer.Option("--output", "-o")] = Format.unified,
+         adopt: Annotated[Optional[str], typer.Option(
+             "--adopt", help="execute the migration plan ergen adopt --plan wrote (a folder): per link, standby "
+                             "link first (--only: one link), drain, replace the adopted objects with ergen's, "
+                             "verify")] = None,
+         drain_wait: Annotated[float, typer.Option(
+             help="with --adopt: seconds between the drain and the replace, for BGP to move traffic")] = 10.0) -> None:
     """Push the rendered configs over NAPALM. A dry run unless --commit."""
+    if adopt:
+        _adopt_push(circuit, inventory, adopt, lab=lab, platform=platform, port=port, output=output,
+                    show_secrets=show_secrets, workers=workers, commit=commit, confirm_timeout=confirm_timeout,
+                    allow_downgrade=allow_downgrade, verify=not no_verify, verify_wait=verify_wait,
+                    only=only.value if only else None, state_dir=state_dir, drain_wait=drain_wait)
+        return
     _change("push", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
             show_secrets=show_secrets, workers=workers, mode=mode.value, commit=commit,
             confirm_timeout=confirm_timeout, allow_downgrade=allow_downgrade, verify=not no_verify,
@@ -250,3 +263,99 @@ def preflight(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
                 print(f"{router}: {'ok  ' if ok else 'FAIL'} {check}" + ("" if ok or not fix else f" -> {fix}"))
     if any(not ok for checks in report.values() for _, ok, _ in checks):
         raise typer.Exit(1)
+
+
+def _adopt_push(circuit, inventory, plan_dir, *, lab=None, platform=None, port=None, output=None,
+                show_secrets=False, workers=4, commit=False, confirm_timeout=None, allow_downgrade=False,
+                verify=True, verify_wait=60.0, only=None, state_dir=None, drain_wait=10.0):
+    """``ergen push --adopt PLAN``: the migration, link by link, through the push path."""
+    import time
+    from pathlib import Path
+
+    from ergen.adopt.report import load_plan
+    from ergen.change import push as change
+    from ergen.cli.main import _err
+    from ergen.errors import InputError
+    from ergen.intent import naming
+
+    from ergen.intent.model import Drain
+
+    plan = load_plan(plan_dir)
+    tgts, inv = _targets(circuit, inventory, lab=lab, platform=platform, port=port)
+    missing = [t.router for t in tgts if t.router not in plan["routers"]]
+    if missing:
+        raise InputError(f"{missing[0]} is not in the migration plan (ergen adopt ... --plan)", field="--adopt")
+    values = Drain(plan["drain"]["local_preference"], plan["drain"]["prepend"])
+    drains = {(c.name, c.link): values for t in tgts for c in t.intent.circuits}
+    drained_tgts, _ = _targets(circuit, inventory, lab=lab, platform=platform, port=port, drains=drains)
+    for t in drained_tgts:
+        c = t.intent.circuits[0].name
+        t.adopt = {"plan": plan["routers"][t.router], "drain": plan["drain"],
+                   "tag": naming.circuit_tag(c, inv.policy(c).tag)}
+    drained_by = {t.router: t for t in drained_tgts}
+    state = Path(state_dir) if state_dir else Path(inv.path) / ".ergen-state" / (f"lab-{lab}" if lab else "")
+    order = [l for l in plan["order"] if only in (None, l)]
+    all_results = []
+
+    def step(name, batch, mode="merge"):
+        results, warnings = change.run(batch, action=name, commit=commit, confirm_timeout=confirm_timeout, mode=mode,
+                                       allow_downgrade=allow_downgrade, verify_wait=verify_wait if verify else 0,
+                                       order="parallel", workers=workers, state_dir=state,
+                                       show_secrets=show_secrets)
+        for w in warnings:
+            _err(f"warning: {w}")
+        for r in results:
+            label = "undrain" if name == "push" else name.removeprefix("adopt-")
+            _err(f"{label} {r.router}: {r.status}" + (f" ({r.error})" if r.error else ""))
+            if r.diff and output is not None and getattr(output, "value", output) != "json":
+                print(f"--- {r.router}: {name.removeprefix('adopt-')}")
+                print(r.diff)
+        all_results.extend((name, r) for r in results)
+        return all(r.ok for r in results)
+
+    ok = True
+    for link in order:
+        batch = [t for t in tgts if link in t.links]
+        others = [t for t in tgts if link not in t.links]
+        if not batch:
+            continue
+        if commit and others and not step("verify", others):
+            _err(f"the other link is not Established with prefixes: refusing to drain the {link} link")
+            ok = False
+            break
+        drained_batch = [drained_by[t.router] for t in batch]
+        if not step("adopt-drain", drained_batch):
+            ok = False
+            break
+        if commit:
+            time.sleep(drain_wait)
+        if not step("adopt-replace", drained_batch):
+            ok = False
+            break
+        if commit and not _settle(step, batch, verify_wait):
+            ok = False
+            break
+        if not commit:
+            continue          # the undrain's diff depends on the replace having happened
+        if not step("push", batch, mode="replace"):
+            ok = False
+            break
+        if not _settle(step, batch, verify_wait):
+            ok = False
+            break
+    if output is not None and getattr(output, "value", output) == "json":
+        print(json.dumps({"action": "adopt", "dry_run": not commit, "links": order,
+                          "results": [{"step": n, **r.as_dict()} for n, r in all_results]}, indent=2))
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _settle(step, batch, wait: float) -> bool:
+    """Every session of the batch Established and receiving prefixes, within ``wait`` seconds."""
+    import time
+    deadline = time.monotonic() + wait
+    while not step("verify", batch):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(2)
+    return True

@@ -23,12 +23,20 @@ def lab_up(circuit: CircuitArgs, inventory: InventoryOpt, name: NameOpt = "er",
            wait: Annotated[float, typer.Option(help="seconds to wait for every BGP session")] = 60.0,
            vpn: Annotated[Optional[list[Path]], typer.Option(
                "--vpn", help="an Azure VPN gateway or connection JSON (IPsec over ExpressRoute); repeat")] = None,
-           peerings: PeeringsOpt = None) -> None:
+           peerings: PeeringsOpt = None,
+           running: Annotated[Optional[list[str]], typer.Option(
+               "--running", help="ROUTER=FILE: run this hand-written FRR config on ROUTER instead of ergen's "
+                                 "render (a brownfield start, to rehearse ergen adopt's migration); repeat")] = None
+           ) -> None:
     """Build the lab and wait until every BGP session to the simulated edges is Established."""
     from ergen import load_inventory, load_vpn, lab
 
+    given = None
+    if running:
+        from ergen.adopt import read_running_files
+        given = {r: text for r, (text, _) in read_running_files(running).items()}
     res = lab.up(_load(circuit, peerings), load_inventory(inventory), name=name, lab_file=lab_file, wait=wait,
-                 vpn=[load_vpn(v) for v in vpn or []])
+                 vpn=[load_vpn(v) for v in vpn or []], running=given)
     p = res.plan
     for note in p.notes:
         print(f"note: {note}")
@@ -38,6 +46,10 @@ def lab_up(circuit: CircuitArgs, inventory: InventoryOpt, name: NameOpt = "er",
         print(f"{res.established} of {res.expected} sessions Established after {wait:g} s; see ergen lab check")
         raise typer.Exit(1)
     print(f"all {res.expected} BGP sessions Established {res.seconds_to_established:.1f} s after lab up began")
+    if running:
+        print("brownfield start: the routers run the configs given with --running; ergen adopt --lab "
+              f"{p.name} compares them with ergen's intent")
+        return
     if res.seconds_to_converged is None:
         print("but not every session sends and receives what the intent says; see ergen lab check")
         raise typer.Exit(1)

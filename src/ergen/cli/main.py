@@ -300,6 +300,7 @@ def _register_groups() -> None:
     from ergen.cli import change  # noqa: F401  (registers diff)
     from ergen.cli import azure  # noqa: F401  (registers fetch and verify)
     from ergen.cli import onboard  # noqa: F401  (registers init)
+    from ergen.cli import adopt  # noqa: F401  (registers adopt)
     from ergen.cli.lab import lab_app
     app.add_typer(lab_app, name="lab")
 

@@ -163,6 +163,10 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         if pol.redundancy == "active-standby":
             local_pref = pol.local_preference_standby if standby else pol.local_preference_active
             used.update(("prepend", "local_preference"))
+        drained = ctx.drains.get((c.name, att.link))
+        if drained is not None:
+            local_pref = drained.local_preference
+            used.update(("prepend", "local_preference"))
         link_tag = att.link if (c.name in both_links) else None
         md5 = None
         md5_ref, md5_where = ((ipvpn.md5_key, "ipvpn.md5_key") if ipvpn else (ppol.md5_key, f"{p.short}.md5_key"))
@@ -197,6 +201,8 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 RouteMapEntry(10, "permit", pl_in, match_community_list=comm_list,
                               set_local_preference=local_pref),)))
             prepend = tuple([bgp_asn if ipvpn else p.peer_asn] * pol.prepend) if standby else ()
+            if drained is not None:
+                prepend = tuple([bgp_asn if ipvpn else p.peer_asn] * drained.prepend)
             route_maps.append(RouteMap(rm_out, family, (
                 RouteMapEntry(10, "permit", pl_out, set_as_path_prepend=prepend),)))
             limit = (ppol.maximum_prefix if family == 4 else ppol.maximum_prefix_ipv6) \

@@ -9,6 +9,15 @@ from ergen.secrets import Secret
 
 
 @dataclass(frozen=True)
+class Drain:
+    """A link with its traffic moved off: a lower local preference on what it receives (the site prefers
+    the other link) and a longer AS path on what it sends (Azure prefers the other link)."""
+
+    local_preference: int = 50
+    prepend: int = 5            # times the AS is prepended (more than the standby link's prepend)
+
+
+@dataclass(frozen=True)
 class BfdProfile:
     name: str
     interval_ms: int = 300      # Microsoft's edge sends every 300 ms; the slower side wins

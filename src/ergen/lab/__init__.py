@@ -44,14 +44,24 @@ class UpResult:
     seconds_to_converged: float | None = None   # every session also sends and receives what the intent says
 
 
-def build(circuits, inventory, name: str = "er", lab_file=None, vpn=None, gateway_ike: str | None = None) -> LabPlan:
+def build(circuits, inventory, name: str = "er", lab_file=None, vpn=None, gateway_ike: str | None = None,
+          running: dict[str, str] | None = None) -> LabPlan:
     """Plan a lab (no side effects): render FRR for every router, configure the edges from the circuits,
-    and with ``vpn`` the Azure VPN gateway instances from the gateway and connection JSON."""
+    and with ``vpn`` the Azure VPN gateway instances from the gateway and connection JSON.
+
+    ``running``: a brownfield start: {router: FRR config written by hand} runs instead of ergen's render
+    on those routers (the lab names their parent interfaces er0, er1... and each subinterface
+    ``er0.<vlan>``, as ergen's render for the lab does); the edges are configured from the circuits as always."""
     import ergen
 
     inv = lab_inventory(inventory)
     result = ergen.plan(circuits, inv, vpn=vpn)
     configs = ergen.render_configs(result.intents, show_secrets=True)
+    unknown = sorted(set(running or {}) - set(configs))
+    if unknown:
+        raise InputError(f"router {unknown[0]!r} is not among the lab's routers ({', '.join(configs)})",
+                         field="--running")
+    configs.update(running or {})
     ctx = result.context
     notes = ["802.1Q: this kernel has no VLAN devices; each subinterface is its own veth with the "
              "subinterface's name (the tags are checked in the rendered config, not on the wire)"]
@@ -68,6 +78,9 @@ def build(circuits, inventory, name: str = "er", lab_file=None, vpn=None, gatewa
                 if secret:
                     notes.append(f"{c.name} {p.short}: the circuit JSON does not show Azure's sharedKey; "
                                  "the simulated edge uses the inventory's key")
+    if running:
+        notes.append(f"brownfield start: {', '.join(sorted(running))} run the config given with --running, not "
+                     "ergen's render; lab check compares them with ergen's intent")
     plan = plan_lab(name, circuits, result.intents, configs, md5, load_lab_file(lab_file), notes)
     if any(i.ipsec for i in result.intents):
         _plan_ipsec(plan, result.intents, ctx, gateway_ike)
@@ -112,10 +125,11 @@ def _plan_ipsec(plan: LabPlan, intents, ctx, gateway_ike: str | None) -> None:
 
 
 def up(circuits, inventory, name: str = "er", lab_file=None, wait: float = 60.0, vpn=None,
-       gateway_ike: str | None = None) -> UpResult:
-    """``gateway_ike``: the simulated gateway's IKE proposals instead of Azure's (to test a mismatch)."""
+       gateway_ike: str | None = None, running: dict[str, str] | None = None) -> UpResult:
+    """``gateway_ike``: the simulated gateway's IKE proposals instead of Azure's (to test a mismatch);
+    ``running``: hand-written FRR configs for some routers (a brownfield start, see :func:`build`)."""
     _need_root()
-    plan = build(circuits, inventory, name, lab_file, vpn=vpn, gateway_ike=gateway_ike)
+    plan = build(circuits, inventory, name, lab_file, vpn=vpn, gateway_ike=gateway_ike, running=running)
     workdir = Path(plan.workdir)
     if workdir.exists() or set(plan.namespaces) & netns.existing():
         raise LabError(f"lab {name} is already up (ergen lab down --name {name})")
@@ -128,7 +142,8 @@ def up(circuits, inventory, name: str = "er", lab_file=None, wait: float = 60.0,
         established, when = _wait(plan, wait, t0)
         if plan.gateways and when is not None:
             _ipsec_initiate(plan)
-        converged = _converge(plan, wait, t0) if when is not None else None
+        # a brownfield lab runs what the user wrote: it is not expected to do what the intent says
+        converged = _converge(plan, wait, t0) if when is not None and not running else None
     except BaseException:
         _teardown(plan.namespaces, plan.pathspaces, workdir)
         raise

@@ -97,6 +97,7 @@ class Context:
     _by_router: dict[str, list] | None = None
     _landings: list | None = None
     _advertised: dict = field(default_factory=dict)
+    drains: dict = field(default_factory=dict)        # (circuit, link) -> intent.model.Drain: traffic moved off
     rule_cache: dict = field(default_factory=dict)    # indexes a check builds once per run   # keyed by id(attachment): they live as long as the run
     _customer_files: dict[str, str] = field(default_factory=dict)
 
