@@ -222,8 +222,11 @@ _TOKEN = re.compile(r"""
     (?P<nl>\n) | (?P<ws>[^\S\n]+) | (?P<comment>\#[^\n]*) | (?P<block>/\*.*?\*/) | (?P<openc>/\*.*)
   | (?P<str>"(?:[^"\\]|\\.)*") | (?P<ustr>".*) | (?P<punct>[{};\[\]]) | (?P<word>[^\s{};\[\]"]+)
 """, re.S | re.X)
-_PROMPT = re.compile(r"""\s*(?:\S+@\S+[>#%](?:\s.*)?|\{(?:master|backup|primary|secondary|linecard|hold|
-                         ineligible)[^{}]*\}|\[edit(?:\s[^\]]*)?\]|-+\s*\(more[^)]*\)\s*-*)\s*\Z""", re.X)
+_PROMPT = re.compile(r"""\s*(?:\S+@\S+[>#%](?:\s.*)?                         # user@router> show configuration
+                         | (?:\{(?:master|backup|primary|secondary|linecard|hold|ineligible)[^{}]*\})?
+                           \[edit(?:\s[^\]]*)?\]                                # {master}[edit interfaces]
+                         | \{(?:master|backup|primary|secondary|linecard|hold|ineligible)[^{}]*\}
+                         | -+\s*\(more[^)]*\)\s*-*)\s*\Z""", re.X)
 _SET_COMMANDS = ("set", "deactivate", "activate", "delete", "protect", "unprotect", "annotate", "insert")
 _ANNOTATIONS = ("inactive:", "protect:", "replace:", "active:")
 
@@ -419,8 +422,8 @@ class _Parser:
                 if not words:
                     continue
                 full, after, bounds = self._add(parent, words, spec, guess=False)
-                if inactive:
-                    cut = min([len(words)] + bounds[:1] + ([at] if at else []))
+                if inactive:                   # a one-line statement is deactivated at its object
+                    cut = len(words) if block else min([len(words)] + bounds[:1] + ([at] if at else []))
                     self.off.setdefault(parent + words[:cut], start)
             if block and not any(variants):
                 self.note(f"line {start}: a block without a name")
@@ -494,7 +497,7 @@ class _Parser:
             statement(block=False)
         if len(stack) > 1:
             self.note(f"{len(stack) - 1} block(s) not closed at the end, the innermost "
-                      f"{' '.join(stack[-1][0])} (truncated config?)")
+                      f"{' '.join(stack[-1][0]) or 'without a name'} (truncated config?)")
 
     def _set_form(self, rows: list[str]) -> None:
         bad = 0
@@ -527,6 +530,11 @@ class _Parser:
                     self.note(f"line {k}: not a set-form command, ignored")
                 continue
             cmd = items[0]
+            if len(items) == 1 and cmd in ("deactivate", "activate", "delete"):
+                self.note(f"line {k}: {cmd} without a statement" + (": everything before it is deleted"
+                                                                      if cmd == "delete" else ", ignored"))
+                if cmd != "delete":
+                    continue
             for words in _expand(items[1:]):
                 if cmd == "set":
                     if words:
@@ -541,7 +549,9 @@ class _Parser:
                         del self.nodes[p]
                     for p in [p for p in self.off if p[:n] == words]:
                         del self.off[p]
-                # protect, unprotect, annotate, insert: no effect on what the router runs
+                elif cmd == "insert":
+                    self.note(f"line {k}: insert is not applied (the order of terms or entries may differ)")
+                # protect, unprotect, annotate: no effect on what the router runs
         if bad > 5:
             self.note(f"{bad} lines in all are not set-form commands")
 
