@@ -101,11 +101,15 @@ class RouterAdoption:
         return [l for l in self.running.lines if owned_by(l, [p for o in self.adopted for p in o.paths])]
 
     def as_dict(self) -> dict:
+        """For ``-o json``: key lines masked (a hand-built config's keys, clear or encrypted, never shown)."""
+        from ergen.change.review import mask_keys
+        from ergen.secrets import mask
+        hide = lambda t: mask(mask_keys(t), list(self.intent.secrets))  # noqa: E731
         return {
             "router": self.router, "platform": self.platform, "source": self.source,
             "links": self.links, "matches": self.matches,
-            "adopted": [{"kind": o.kind, "name": o.name, "lines": [" / ".join(l) for l in lines_of(self.running, o)]}
-                        for o in self.adopted],
+            "adopted": [{"kind": o.kind, "name": o.name,
+                         "lines": [hide(" / ".join(l)) for l in lines_of(self.running, o)]} for o in self.adopted],
             "kept": [{"kind": k.obj.kind, "name": k.obj.name, "why": k.why} for k in self.kept],
             "findings": [f.as_dict() for f in self.findings],
             "peerings": [{"circuit": v.circuit, "link": v.link, "peering": v.peering,

@@ -55,7 +55,8 @@ def as_text(report, *, width: int = 120) -> str:
     out.append(f"adopt: {len(report.routers)} router(s); " + ("every one matches ergen's intent" if ok else
                f"{sum(len(r.findings) for r in report.routers)} difference(s)"
                + (f", {len(report.missing)} router(s) not read" if report.missing else "")))
-    return mask_keys("\n".join(out)) + "\n"
+    from ergen.secrets import mask
+    return mask(mask_keys("\n".join(out)), [s for ra in report.routers for s in ra.intent.secrets]) + "\n"
 
 
 def migration_text(migration, *, show_secrets: bool = False) -> str:
