@@ -109,7 +109,8 @@ class RouterAdoption:
             "router": self.router, "platform": self.platform, "source": self.source,
             "links": self.links, "matches": self.matches,
             "adopted": [{"kind": o.kind, "name": o.name,
-                         "lines": [hide(" / ".join(l)) for l in lines_of(self.running, o)]} for o in self.adopted],
+                         "lines": [hide(line_text(self.platform, l)) for l in lines_of(self.running, o)]}
+                        for o in self.adopted],
             "kept": [{"kind": k.obj.kind, "name": k.obj.name, "why": k.why} for k in self.kept],
             "findings": [f.as_dict() for f in self.findings],
             "peerings": [{"circuit": v.circuit, "link": v.link, "peering": v.peering,
@@ -117,6 +118,11 @@ class RouterAdoption:
                          for v in self.views],
             "notes": list(self.running.notes),
         }
+
+
+def line_text(platform: str, line) -> str:
+    """A config node as a reader knows it: Junos in set form, IOS-style as its block path."""
+    return " ".join(line) if platform == "junos" else " / ".join(line)
 
 
 # ----------------------------------------------------------------------------- finding what serves
@@ -208,6 +214,14 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
             serves["neighbors"][(n.vrf, n.address)] = e
             if e not in core:
                 core.append(e)
+    # Junos: ergen's parent interface uses flexible-vlan-tagging, which cannot stand beside vlan-tagging or
+    # stacked-vlan-tagging (the commit fails); the port's other units keep working under it
+    if rc.platform == "junos":
+        for parent in dict.fromkeys(s.parent for s in intent.interfaces):
+            for mode in ("vlan-tagging", "stacked-vlan-tagging"):
+                path = ("interfaces", parent, mode)
+                if path in rc.lines:
+                    core.append(ConfigObject(kind="tagging", name=f"{parent} {mode}", paths=[path]))
     # anchor routes: discard routes of the prefixes ergen anchors
     anchors = {(s.vrf, s.prefix.cidr) for s in intent.static_routes}
     for s in rc.statics:
@@ -236,14 +250,21 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
         if not new:
             break
         for o in new:
-            considered.add(id(o))
-            outside = [l for l in rc.lines if not owned_by(l, paths) and not owned_by(l, o.paths)
+            if id(o) in considered:
+                continue
+            # objects of one name (a route map and the prefix list named like it, IPv4 and IPv6 lists) are
+            # judged together: their own lines do not make each other shared
+            same = [x for x in named.get(o.name, []) if id(x) not in considered]
+            considered.update(id(x) for x in same)
+            own = [p for x in same for p in x.paths]
+            outside = [l for l in rc.lines if not owned_by(l, paths) and not owned_by(l, own)
                        and o.name in _words(l)]
-            if outside:
-                kept.append(Kept(o, f"also used by: {' / '.join(outside[0])}"))
-            else:
-                adopted.append(o)
-                paths += o.paths
+            for x in same:
+                if outside:
+                    kept.append(Kept(x, f"also used by: {line_text(rc.platform, outside[0])}"))
+                else:
+                    adopted.append(x)
+                    paths += x.paths
     return adopted, kept, serves
 
 
@@ -451,12 +472,15 @@ def compare(rc: RunningConfig, intent: RouterIntent, serves: dict, *, show: bool
     anchors = {(st.vrf, st.prefix.cidr): st for st in intent.static_routes}
     for st in rc.statics:
         want = anchors.get((st.vrf, st.prefix))
-        if st.discard and want and (st.distance or 1) != want.distance:
+        default = 5 if rc.platform == "junos" else 1       # a static route's distance when none is given
+        d = st.distance or default
+        if st.discard and want and d != want.distance:
             c = intent.circuits[0]
-            findings.append(Finding(intent.name, c.name, c.link, None, st.prefix and ipaddress.ip_network(st.prefix).version,
-                                    "anchor-route", f"discard route {st.prefix} at distance {st.distance or 1} "
-                                    f"(it wins over routes your IGP learns); ergen's anchor is at {want.distance}",
-                                    str(st.distance or 1), str(want.distance)))
+            why = ("it wins over the routes your IGP and iBGP learn for it" if d < 200
+                   else "a real route for it still wins, as over ergen's")
+            findings.append(Finding(intent.name, c.name, c.link, None, ipaddress.ip_network(st.prefix).version,
+                                    "anchor-route", f"discard route {st.prefix} at distance {d} ({why}); ergen's "
+                                    f"anchor is at {want.distance}", str(d), str(want.distance)))
     _compare_families(intent, findings)
     return findings, list(views.values())
 

@@ -166,7 +166,8 @@ def _drain_ios(ra, edits, values, local_as, tag, warnings) -> Change:
             target = e.group if (e.group and direction == "out" and ra.platform != "nx-os") else e.name
             ctx, line = _apply_route_map(ra, e, target, name, direction)
             cmds += ctx + [line]
-            undo = ctx + [" " * len(ctx) + "no " + line.strip()] + undo
+            indent = line[:len(line) - len(line.lstrip())]
+            undo = ctx + [indent + "no " + line.strip()] + undo
             continue
         for t in pol.terms:
             if t.action not in ("permit",):
@@ -316,6 +317,9 @@ def _ios_removals(ra: RouterAdoption, cand: RunningConfig) -> list[str]:
     rc, p = ra.running, ra.platform
     order = {"neighbor": 0, "peer-group": 1, "policy": 2, "prefix-list": 3, "community-list": 4, "static": 5,
              "bfd-template": 7, "interface": 6}
+    rendered: dict[Line, set[str]] = {}
+    for l in cand.lines:
+        rendered.setdefault(l[:-1], set()).add(" ".join(l[-1].lower().split()))
     out: list[str] = []
     contexts: dict[Line, list[str]] = {}
     top: list[str] = []
@@ -345,6 +349,8 @@ def _ios_removals(ra: RouterAdoption, cand: RunningConfig) -> list[str]:
                 top.append(f"no ip community-list {kind + ' ' if kind and p != 'eos' else ''}{o.name}")
         elif isinstance(o, StaticRoute):
             for path in o.paths:
+                if " ".join(path[-1].lower().split()) in rendered.get(path[:-1], set()):
+                    continue                     # ergen renders this very route: nothing to remove
                 if len(path) == 1:
                     top.append("no " + path[0])
                 else:
