@@ -357,3 +357,33 @@ def test_plan_file_hand_edited_is_one_line(tmp_path):
     (tmp_path / "plan.json").write_text("{not json")
     with pytest.raises(InputError, match="not a migration plan"):
         load_plan(tmp_path)
+
+
+# ----------------------------------------------------------------------------- init --from-running
+def test_init_from_running_fills_the_inventory_from_what_runs(tmp_path):
+    """init reads links, interfaces, ASN, router ID and advertised prefixes from the running configs; the
+    inventory validates, and adopt against it no longer reports the prefixes as different."""
+    out = tmp_path / "inv"
+    res = CliRunner().invoke(app, [
+        "init", str(EXAMPLE_CIRCUIT), "--out", str(out), "--platform", "frr",
+        "--from-running", f"ams-er-r1={FIX / 'frr/ams-er-r1.conf'}",
+        "--from-running", f"ams-er-r2={FIX / 'frr/ams-er-r2.conf'}"])
+    assert res.exit_code == 0, res.stdout + res.stderr
+    hosts = (out / "hosts.yaml").read_text()
+    assert "interface: er0" in hosts and "router_id: 10.20.0.2" in hosts
+    assert "bgp_asn: 64500" in (out / "groups.yaml").read_text()
+    circuits_yaml = (out / "circuits.yaml").read_text()
+    assert "10.20.0.0/16, 10.21.0.0/16" in circuits_yaml and "ExampleKey2026ams" not in circuits_yaml
+    for name, key in (("er-ams-prod-private.md5", "ExampleKey2026ams"), ("er-ams-prod-microsoft.md5", "ExampleMsftKey2026")):
+        (out / "secrets" / name).write_text(key + "\n")
+        (out / "secrets" / name).chmod(0o600)
+    val = CliRunner().invoke(app, ["validate", str(EXAMPLE_CIRCUIT), "-i", str(out)])
+    assert val.exit_code == 0, val.stdout + val.stderr
+    circuits = ergen.load_circuits(EXAMPLE_CIRCUIT)
+    inv = ergen.load_inventory(out)
+    report = adopt(circuits, inv, read_running_files([f"ams-er-r1={FIX / 'frr/ams-er-r1.conf'}",
+                                                      f"ams-er-r2={FIX / 'frr/ams-er-r2.conf'}"]))
+    for r in report.routers:
+        assert not [f for f in r.findings if f.topic in ("advertised", "missing", "asn", "address", "vlan")], \
+            [f.text for f in r.findings]
+    assert not report.ok          # BFD, maximum-prefix, the inbound policies still differ

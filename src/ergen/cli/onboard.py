@@ -58,6 +58,10 @@ def init(circuit: CircuitArgs,
              "--password-ref", metavar="REF", help="the login password by reference: env:NAME or file:PATH")] = None,
          force: Annotated[bool, typer.Option(
              "--force", help="write into a folder that is not empty (replaces the four files init writes)")] = False,
+         from_running: Annotated[Pairs, typer.Option(
+             "--from-running", metavar="ROUTER=FILE",
+             help="a router's running config: its links, interfaces, ASN, advertised prefixes, BFD and "
+                  "maximum-prefix fill the inventory where no flag does (never its keys); repeat")] = None,
          ) -> None:
     """Write a commented starter inventory (hosts.yaml, circuits.yaml, groups.yaml, secrets/README.md)
     for the circuits; asks for the platform and each link's router and interface when they are missing
@@ -81,7 +85,14 @@ def init(circuit: CircuitArgs,
                              field="--platform")
         platform = typer.prompt(f"Platform of the routers ({', '.join(onboard.PLATFORMS)})",
                                 value_proc=_checked(lambda v, _: onboard.check_platform(v)))
-    written = onboard.init_inventory(circuits, out, platform=platform, ask=_ask if interactive() else None, **args)
+    facts = None
+    if from_running:
+        from ergen.adopt import read_running_files
+        from ergen.adopt.facts import facts_from_running
+        facts = facts_from_running(circuits, onboard.check_platform(platform),
+                                   read_running_files(list(from_running)))
+    written = onboard.init_inventory(circuits, out, platform=platform, ask=_ask if interactive() else None,
+                                     facts=facts, **args)
     for path in written:
         print(f"wrote {path}")
     print(f"next: the keys {out / 'secrets' / 'README.md'} asks for, then "
