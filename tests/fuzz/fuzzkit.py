@@ -347,6 +347,8 @@ CIRCUIT_SEEDS = {
                  *sorted(SCENARIOS.glob("*/circuit.json"))],
     "az CLI": [FIXTURES / "azcli-show.json", FIXTURES / "azcli-list.json"],
     "PowerShell": [FIXTURES / "powershell-circuit.json"],
+    "Terraform": [FIXTURES.parent / "terraform" / "show-modules.json", FIXTURES.parent / "terraform" / "terraform.tfstate",
+                  FIXTURES.parent / "terraform" / "ipv6-microsoft.json"],
 }
 PEERING_SEEDS = [FIXTURES / "rest-peering-list.json", FIXTURES / "azcli-peering-list.json"]
 PORT_SEEDS = sorted(SCENARIOS.glob("*/port.json"))
@@ -743,6 +745,7 @@ READERS: dict[str, Callable[[random.Random, Workdir], Outcome]] = {
     "circuit ARM/REST": lambda rng, wd: circuit_case(rng, wd, "ARM/REST"),
     "circuit az CLI": lambda rng, wd: circuit_case(rng, wd, "az CLI"),
     "circuit PowerShell": lambda rng, wd: circuit_case(rng, wd, "PowerShell"),
+    "circuit Terraform": lambda rng, wd: circuit_case(rng, wd, "Terraform"),
     "peering list (--peerings)": peerings_case,
     "ExpressRoute port (--port)": port_case,
     "VPN gateway (--vpn)": lambda rng, wd: vpn_case(rng, wd, "gateway"),

@@ -59,7 +59,8 @@ def user_errors(fn: Callable) -> Callable:
 
 
 CircuitArgs = Annotated[list[str], typer.Argument(
-    metavar="CIRCUIT...", help="Azure circuit JSON (ARM/REST, az CLI or PowerShell), or - for stdin")]
+    metavar="CIRCUIT...", help="Azure circuit JSON (ARM/REST, az CLI or PowerShell) or Terraform state (show -json "
+                               "or terraform.tfstate), or - for stdin")]
 PeeringsOpt = Annotated[Optional[str], typer.Option(
     "--peerings", help="a peering list (REST {value:[...]} or az peering list) to add to the circuit")]
 PortOpt = Annotated[Optional[str], typer.Option(
