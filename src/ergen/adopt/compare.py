@@ -57,10 +57,11 @@ class Row:
     item: str
     existing: str
     ergen: str
+    alike: bool | None = None        # set where the two texts differ but say the same (a key, a peer group)
 
     @property
     def same(self) -> bool:
-        return self.existing == self.ergen
+        return self.alike if self.alike is not None else self.existing.lower() == self.ergen.lower()
 
 
 @dataclass
@@ -401,7 +402,8 @@ def compare(rc: RunningConfig, intent: RouterIntent, serves: dict, *, show: bool
             continue
         s = rc.effective(e)
         grp = f" (peer group {e.group})" if e.group else ""
-        view.rows.append(Row(f"{fam} neighbor", f"{e.name} AS {s.remote_as}{grp}", f"{n.address} AS {n.remote_as}"))
+        view.rows.append(Row(f"{fam} neighbor", f"{e.name} AS {s.remote_as}{grp}", f"{n.address} AS {n.remote_as}",
+                             alike=s.remote_as == n.remote_as and (e.vrf or None) == (n.vrf or None)))
         if (e.vrf or None) != (n.vrf or None):
             add(n, n.family, "vrf", f"neighbor {e.name} is in {'VRF ' + e.vrf if e.vrf else 'the global table'}; "
                                     f"ergen: {'VRF ' + n.vrf if n.vrf else 'the global table'}")
@@ -437,7 +439,8 @@ def compare(rc: RunningConfig, intent: RouterIntent, serves: dict, *, show: bool
                                     "neither is shown", "differs", n.md5.ref)
         else:
             key_e, key_g = "same as the inventory's", str(n.md5.ref)
-        view.rows.append(Row(f"{fam} MD5 key", key_e, key_g))
+        view.rows.append(Row(f"{fam} MD5 key", key_e, key_g, alike=key_e in ("same as the inventory's", "none")
+                             and (key_e == "none") == (key_g == "none")))
         # BFD
         bfd_e = "on" if s.bfd else "none"
         bfd_g = f"{n.bfd.interval_ms} ms x {n.bfd.multiplier}" if n.bfd else "none"
@@ -505,8 +508,9 @@ def _compare_inbound(rc, intent, n, e, s, view, add) -> None:
     for prefix, tags, what in _inbound_probes(n, n.peering, comm):
         want = route_map_permits(intent, n.route_map_in, prefix, list(tags))
         got = _existing_accepts(rc, s, prefix, tags, "in")
-        (accepts_g if want else []).append(what)
-        if got.accepted:
+        if want and what not in accepts_g:
+            accepts_g.append(what)
+        if got.accepted and what not in accepts_e:
             accepts_e.append(what)
         if got.accepted is None:
             add(n, n.family, "inbound", f"neighbor {e.name}: ergen cannot tell whether the inbound policy "

@@ -297,13 +297,15 @@ def _adopt_push(circuit, inventory, plan_dir, *, lab=None, platform=None, port=N
     order = [l for l in plan["order"] if only in (None, l)]
     all_results = []
 
-    def step(name, batch, mode="merge"):
+    def step(name, batch, mode="merge", quiet=False):
         results, warnings = change.run(batch, action=name, commit=commit, confirm_timeout=confirm_timeout, mode=mode,
                                        allow_downgrade=allow_downgrade, verify_wait=verify_wait if verify else 0,
                                        order="parallel", workers=workers, state_dir=state,
                                        show_secrets=show_secrets)
         for w in warnings:
             _err(f"warning: {w}")
+        if quiet and not all(r.ok for r in results):
+            return False                 # a retry follows: only its last answer is reported
         for r in results:
             label = "undrain" if name == "push" else name.removeprefix("adopt-")
             _err(f"{label} {r.router}: {r.status}" + (f" ({r.error})" if r.error else ""))
@@ -354,8 +356,8 @@ def _settle(step, batch, wait: float) -> bool:
     """Every session of the batch Established and receiving prefixes, within ``wait`` seconds."""
     import time
     deadline = time.monotonic() + wait
-    while not step("verify", batch):
+    while not step("verify", batch, quiet=True):
         if time.monotonic() > deadline:
-            return False
+            return step("verify", batch)
         time.sleep(2)
     return True
