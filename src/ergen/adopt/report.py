@@ -40,7 +40,8 @@ def as_text(report, *, width: int = 120) -> str:
         if ra.adopted:
             out.append(f"  adopted (the migration replaces them with ergen's): {len(ra.adopted)} objects")
             for o in ra.adopted:
-                out.append(f"    {o.kind} {o.name} ({len(lines_of(ra.running, o))} lines)")
+                k = len(lines_of(ra.running, o))
+                out.append(f"    {o.kind} {o.name} ({k} line{'' if k == 1 else 's'})")
         if ra.kept:
             out.append("  kept (not ergen's; the migration leaves them as they are):")
             for k in ra.kept:
