@@ -147,8 +147,7 @@ def test_after_the_migration_pushes_stay_scoped_to_what_ergen_owns(brownfield):
     """The adopted objects are ergen's now: a hand-built remnant put back by hand is removed by a scoped
     push (--mode replace); the router's own unrelated objects stay."""
     state, tmp = brownfield["state"], brownfield["tmp"]
-    if not (tmp / "state" / "ams-er-r1.adopted.cfg").exists():
-        pytest.skip("runs after the live migration")      # same module, in order
+    assert (tmp / "state" / "ams-er-r1.adopted.cfg").exists(), "runs after the live migration (same module)"
     ps = router(state, "ams-er-r1")["pathspace"]
     subprocess.run(["vtysh", "-N", ps, "-c", "configure terminal", "-c", "route-map FROM-AZURE permit 10",
                     "-c", "set local-preference 200"], check=True, capture_output=True)
