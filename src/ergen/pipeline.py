@@ -48,7 +48,10 @@ def plan(circuits: list[Circuit], inventory: Inventory, *, platform: str | None 
     ctx = run(circuits, inventory, vpn)
     if not ctx.report.ok:
         raise RulesFailed(ctx.report)
-    ctx.drains = dict(drains or {})   # (circuit, link) -> Drain: that link's traffic moved off
+    if drains is None:                # the inventory's drain state (drains.yaml, ergen drain / undrain)
+        from ergen.drain import load as load_drains
+        drains = load_drains(inventory.path).intent_drains()
+    ctx.drains = dict(drains)         # (circuit, link[, peering]) -> Drain: that link's traffic moved off
     intents = build_intents(ctx)
     capability_problems(ctx, intents)
     if not ctx.report.ok:

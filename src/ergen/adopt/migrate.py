@@ -30,6 +30,7 @@ from ergen.adopt.compare import RouterAdoption
 from ergen.adopt.running import (ConfigObject, Interface, Line, Neighbor, PeerGroup, Policy, RunningConfig,
                                  StaticRoute, owned_by)
 from ergen.errors import InputError
+from ergen.intent.model import Drain
 
 IOS_FAMILY = ("ios-xe", "eos", "nx-os", "ios-xr", "frr")
 
@@ -69,10 +70,6 @@ class Step:
                                               "rollback", "check", "warnings")}
 
 
-@dataclass
-class Drain:
-    local_preference: int
-    prepend: int                     # times the router's ASN is prepended
 
 
 # ----------------------------------------------------------------------------- drain values

@@ -302,6 +302,7 @@ def _register_groups() -> None:
     from ergen.cli import azure  # noqa: F401  (registers fetch and verify)
     from ergen.cli import onboard  # noqa: F401  (registers init)
     from ergen.cli import adopt  # noqa: F401  (registers adopt)
+    from ergen.cli import ops  # noqa: F401  (registers drain, undrain)
     from ergen.cli.lab import lab_app
     app.add_typer(lab_app, name="lab")
 

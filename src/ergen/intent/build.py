@@ -163,7 +163,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         if pol.redundancy == "active-standby":
             local_pref = pol.local_preference_standby if standby else pol.local_preference_active
             used.update(("prepend", "local_preference"))
-        drained = ctx.drains.get((c.name, att.link))
+        drained = ctx.drains.get((c.name, att.link, p.short)) or ctx.drains.get((c.name, att.link))
         if drained is not None:
             local_pref = drained.local_preference
             used.update(("prepend", "local_preference"))
@@ -217,7 +217,7 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 md5=md5, bfd=profile, route_map_in=rm_in, route_map_out=rm_out,
                 maximum_prefix=MaximumPrefix(limit), interface=ifname,
                 circuit=c.name, peering=p.short, link=att.link, standby=standby, vrf=vrf,
-                provider_pe=ipvpn is not None))
+                provider_pe=ipvpn is not None, shutdown=bool(drained and drained.shutdown)))
             for pfx in advertise:
                 # 0.0.0.0/0 too: advertised while the router has a default route of its own
                 inst["networks"].setdefault(pfx.cidr, pfx)

@@ -15,6 +15,7 @@ class Drain:
 
     local_preference: int = 50
     prepend: int = 5            # times the AS is prepended (more than the standby link's prepend)
+    shutdown: bool = False      # also take the link's BGP sessions administratively down
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Neighbor:
     ebgp_multihop: int | None = None
     tunnel: int | None = None          # the tunnel interface number it runs through
     provider_pe: bool = False          # IPVPN: the neighbor is the provider's PE, not Microsoft's edge
+    shutdown: bool = False             # drained with --mode shutdown: administratively down
 
 
 @dataclass(frozen=True)

@@ -347,6 +347,25 @@ def _bgp_state(pathspace: str, neighbor: str) -> str:
     return (data.get(neighbor) or {}).get("bgpState", "unknown")
 
 
+def expect(name: str, intents) -> dict:
+    """After a drain or undrain: what ``lab check`` expects of each session now (the AS path the edge
+    sees, a session shut down), from the routers' current intents; saved in the lab's state."""
+    state = load_state(name)
+    by = {(n.address, it.name): (it, n) for it in intents for n in it.neighbors}
+    for s in state["sessions"]:
+        hit = by.get((s["edge_address"], s["router"]))
+        if hit is None:
+            continue
+        it, n = hit
+        rm = next(m for m in it.route_maps if m.name == n.route_map_out)
+        s["prepend"] = len(rm.entries[0].set_as_path_prepend)
+        s["shutdown"] = n.shutdown
+    path = LAB_ROOT / name / "state.json"
+    path.write_text(json.dumps(state, indent=2))
+    path.chmod(0o600)
+    return state
+
+
 def load_state(name: str) -> dict:
     if not NAME.match(name):
         raise InputError("a lab name is 1-8 lowercase letters or digits", field="--name")

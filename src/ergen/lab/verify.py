@@ -75,6 +75,15 @@ def check_lab(state: dict) -> CheckReport:
         c = SessionCheck(session=label, state=st, bfd=bfd, sent=sent, expected_sent=sorted(s["expected_sent"]),
                          received=received, expected_received=sorted(s["expected_received"]),
                          edge_as_path=paths, expected_as_path=want_path)
+        if s.get("shutdown"):          # drained with --mode shutdown: down on purpose, and it must be
+            reason = str(nb.get("lastResetDueTo", "")) + str(nb.get("lastNotificationReason", ""))
+            if st == "Established":
+                c.problems.append("BGP Established: the drain should have shut the session down")
+            elif "Admin" not in reason and "shutdown" not in reason.lower() and \
+                    "Administratively" not in str(nb.get("bgpStateIs", "")):
+                c.problems.append(f"BGP {st} but not administratively shut down" + _why_down(s, nb))
+            out.append(c)
+            continue
         if st != "Established":
             c.problems.append(f"BGP {st}" + _why_down(s, nb))
         else:

@@ -36,6 +36,7 @@ class Neighbor:
     family: int | None = None
     policy_in: Policy | None = None
     policy_out: Policy | None = None
+    shutdown: bool = False           # administratively down (a drain with --mode shutdown)
 
 
 @dataclass
@@ -116,7 +117,8 @@ def expected(intent: RouterIntent, *, md5: bool = True) -> Facts:
         f.neighbors[(n.vrf, n.address)] = Neighbor(
             remote_as=n.remote_as, local_as=n.local_as, md5=n.md5.reveal() if (n.md5 and md5) else None,
             bfd=n.bfd is not None, max_prefix=n.maximum_prefix.limit, family=n.family,
-            policy_in=_policy(intent, n.route_map_in), policy_out=_policy(intent, n.route_map_out))
+            policy_in=_policy(intent, n.route_map_in), policy_out=_policy(intent, n.route_map_out),
+            shutdown=n.shutdown)
     for b in intent.bgp:
         f.networks |= {(b.vrf, p.cidr) for p in b.networks}
     f.statics = {(s.vrf, s.prefix.cidr) for s in intent.static_routes}
@@ -170,7 +172,7 @@ def compare(want: Facts, got: Facts, *, ignore: frozenset[str] = frozenset()) ->
         if a is None or b is None:
             out.append(f"{label}: {'missing from the config' if b is None else 'not in the intent'}")
             continue
-        for k in ("remote_as", "local_as", "md5", "bfd", "max_prefix", "family"):
+        for k in ("remote_as", "local_as", "md5", "bfd", "max_prefix", "family", "shutdown"):
             cmp(f"{label} {k}", getattr(a, k), getattr(b, k))
         for k in ("policy_in", "policy_out"):
             pa, pb = getattr(a, k), getattr(b, k)

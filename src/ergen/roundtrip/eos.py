@@ -155,6 +155,8 @@ def parse(text: str) -> Facts:
                 nb.md5 = w[4] if w[3] in ("0", "7", "8a") and len(w) > 4 else w[3]
             elif w[2] == "bfd" and len(w) == 3:
                 nb.bfd = True
+            elif w[2:] == ["shutdown"]:
+                nb.shutdown = True
             elif w[2] == "maximum-routes":
                 nb.max_prefix = int(w[3])
 

@@ -72,6 +72,8 @@ def parse(text: str) -> Facts:
                     nb.md5 = cw[3]
                 elif cw[2] == "bfd":
                     nb.bfd = True
+                elif cw[2:] == ["shutdown"]:
+                    nb.shutdown = True
                 elif cw[2] == "route-map":
                     setattr(nb, "policy_in" if cw[4] == "in" else "policy_out", resolve(cw[3], rms, pls, cls))
                 elif cw[2] == "maximum-prefix":

@@ -106,6 +106,8 @@ def parse(text: str) -> Facts:
                 nb.md5 = w[3]
             elif w[2:4] == ["fall-over", "bfd"]:
                 nb.bfd = True
+            elif w[2:] == ["shutdown"]:
+                nb.shutdown = True
             elif w[2] == "route-map":
                 setattr(nb, "policy_in" if w[4] == "in" else "policy_out", resolve(w[3], rms, pls, cls))
             elif w[2] == "maximum-prefix":

@@ -162,6 +162,8 @@ def _bgp(root: Node, f: Facts, policies: dict[str, Policy]) -> None:
                     x.md5 = w[2]
                 elif w[:2] == ["bfd", "fast-detect"]:
                     x.bfd = True
+                elif w == ["shutdown"]:
+                    x.shutdown = True
                 elif w[:2] == ["bfd", "minimum-interval"]:
                     bfd["interval"] = int(w[2])
                 elif w[:2] == ["bfd", "multiplier"]:

@@ -216,8 +216,9 @@ def _bgp(bgp: Node | None, vrf: str | None, f: Facts, pols: dict[str, _Resolved]
     if bgp is None:
         return
     for group in bgp.find("group"):
-        for nb in group.find("neighbor"):
-            addr = nb.words[1]
+        # "inactive: neighbor X {...}": a neighbor deactivated (a drain with --mode shutdown)
+        for nb in group.find("neighbor") + group.find("inactive:", "neighbor"):
+            addr = nb.words[-1]
 
             def get(keyword: str) -> Node | None:
                 return nb.first(keyword) or group.first(keyword) or bgp.first(keyword)
@@ -246,6 +247,7 @@ def _bgp(bgp: Node | None, vrf: str | None, f: Facts, pols: dict[str, _Resolved]
                     setattr(n, attr, pols[names[0]].policy)
                     if direction == "export":
                         f.networks |= {(vrf, p) for p in pols[names[0]].exact_accepts}
+            n.shutdown = nb.words[0] == "inactive:"
             f.neighbors[(vrf, addr)] = n
 
 

@@ -119,6 +119,8 @@ def parse(text: str) -> Facts:
                     nb.md5 = w[2] if w[1] == "0" else None
                 elif w == ["bfd"]:
                     nb.bfd = True
+                elif w == ["shutdown"]:
+                    nb.shutdown = True
                 elif w[0] == "address-family" and w[2:] == ["unicast"]:
                     nb.family = 4 if w[1] == "ipv4" else 6 if w[1] == "ipv6" else None
                     for a in s.children:

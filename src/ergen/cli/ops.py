@@ -1,0 +1,234 @@
+"""Day-2 commands: ``ergen drain``, ``ergen undrain``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ergen.cli.main import PortOpt, app, user_errors
+
+
+class Mode(str, Enum):
+    prepend = "prepend"
+    shutdown = "shutdown"
+
+
+class Link(str, Enum):
+    primary = "primary"
+    secondary = "secondary"
+
+
+class Peering(str, Enum):
+    private = "private"
+    microsoft = "microsoft"
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+
+
+CircuitArgs = Annotated[list[str], typer.Argument(metavar="CIRCUIT...", help="Azure circuit JSON or Terraform state")]
+InventoryReq = Annotated[str, typer.Option("--inventory", "-i", help="inventory folder (drains.yaml is kept there)")]
+LinkReq = Annotated[Link, typer.Option("--link", help="the link to drain: primary or secondary")]
+CircuitOpt = Annotated[Optional[str], typer.Option(
+    "--circuit", help="which circuit (when several circuit files are given)")]
+CommitOpt = Annotated[bool, typer.Option("--commit", help="push it (commit-confirm), verify, then record it")]
+StateOnlyOpt = Annotated[bool, typer.Option(
+    "--state-only", help="only record the drain state (renders and pushes carry it); contact no router")]
+LabOpt = Annotated[Optional[str], typer.Option("--lab", help="the routers of this ergen lab")]
+ConfirmOpt = Annotated[Optional[int], typer.Option("--confirm-timeout", help="seconds: the router reverts "
+                                                                              "unless confirmed")]
+WaitOpt = Annotated[float, typer.Option("--verify-wait", help="seconds to wait for BGP to settle and verify")]
+OutOpt = Annotated[Output, typer.Option("--output", "-o")]
+
+
+@app.command()
+@user_errors
+def drain(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circuit_name: CircuitOpt = None,
+          peering: Annotated[Optional[list[Peering]], typer.Option(
+              "--peering", help="only this peering of the link (repeat; default: all)")] = None,
+          mode: Annotated[Mode, typer.Option(
+              "--mode", help="prepend: policies only, the sessions stay up; shutdown: then the BGP sessions "
+                             "down too")] = Mode.prepend,
+          reason: Annotated[str, typer.Option("--reason", help="why (kept in drains.yaml)")] = "",
+          force: Annotated[bool, typer.Option("--force", help="drain even the last working link")] = False,
+          commit: CommitOpt = False, state_only: StateOnlyOpt = False, lab: LabOpt = None,
+          confirm_timeout: ConfirmOpt = None, verify_wait: WaitOpt = 30.0, port: PortOpt = None,
+          output: OutOpt = Output.text) -> None:
+    """Move traffic off a link before anything goes down: a longer AS path toward Microsoft (Azure prefers
+    the other link) and a lower local preference inbound (the site prefers the other link); with --mode
+    shutdown, then the link's BGP sessions down. Without --commit or --state-only: what would change."""
+    from ergen import drain as ops
+    from ergen.cli.main import _err, _load
+    from ergen import load_inventory
+
+    circuits = _load(circuit, None, port)
+    inv = load_inventory(inventory)
+    state = ops.load(inv.path)
+    name = _circuit_name(circuits, circuit_name)
+    new, warnings = ops.plan_drain(circuits, inv, state, circuit=name, link=link.value,
+                                   peerings=[p.value for p in peering or []] or None, mode=mode.value, force=force,
+                                   reason=reason)
+    for w in warnings:
+        _err(f"warning: {w}")
+    _apply(circuit, inventory, circuits, inv, state, new, link.value, "drain", commit=commit, state_only=state_only,
+           lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port, output=output)
+
+
+@app.command()
+@user_errors
+def undrain(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circuit_name: CircuitOpt = None,
+            commit: CommitOpt = False, state_only: StateOnlyOpt = False, lab: LabOpt = None,
+            confirm_timeout: ConfirmOpt = None, verify_wait: WaitOpt = 30.0, port: PortOpt = None,
+            output: OutOpt = Output.text) -> None:
+    """Put a drained link back: ergen's config as rendered, the sessions up, the link preferred again as the
+    inventory says. Without --commit or --state-only: what would change."""
+    from ergen import drain as ops
+    from ergen.cli.main import _load
+    from ergen import load_inventory
+
+    circuits = _load(circuit, None, port)
+    inv = load_inventory(inventory)
+    state = ops.load(inv.path)
+    name = _circuit_name(circuits, circuit_name)
+    new = ops.plan_undrain(circuits, state, circuit=name, link=link.value)
+    entry = state.get(next((c.name for c in circuits if c.name.lower() == name.lower()), name), link.value)
+    if commit and entry is not None and entry.mode == "shutdown":
+        # the sessions come back up still drained, and only once they carry routes both ways does the
+        # drain go: the link never attracts traffic its edge cannot yet send back
+        import dataclasses
+        step = ops.DrainState(state.path, [dataclasses.replace(e, mode="prepend") if e is entry else e
+                                           for e in state.entries])
+        _apply(circuit, inventory, circuits, inv, state, step, link.value, "undrain (sessions up, still drained)",
+               commit=True, state_only=False, lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait,
+               port=port, output=output)
+        state = step
+    _apply(circuit, inventory, circuits, inv, state, new, link.value, "undrain", commit=commit,
+           state_only=state_only, lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port,
+           output=output)
+
+
+def _circuit_name(circuits, given: str | None) -> str:
+    from ergen.errors import InputError
+    if given:
+        return given
+    if len(circuits) != 1:
+        raise InputError("several circuits given: name the one with --circuit", field="--circuit")
+    return circuits[0].name
+
+
+def _apply(circuit_files, inventory, circuits, inv, old, new, link, what, *, commit, state_only, lab,
+           confirm_timeout, verify_wait, port, output):
+    """Show the change; with --state-only record it; with --commit push, verify, then record it."""
+    import ergen
+    from ergen import drain as ops
+    from ergen.change.review import compare_configs
+    from ergen.cli.main import _err
+    from ergen.errors import InputError
+
+    if commit and state_only:
+        raise InputError("--commit or --state-only, not both", field="--commit")
+    plan_inv = inv
+    if lab:
+        from ergen.lab import lab_inventory
+        plan_inv = lab_inventory(inv)
+    before = ergen.render_configs(ergen.plan(circuits, plan_inv, drains=old.intent_drains()).intents)
+    after_plan = ergen.plan(circuits, plan_inv, drains=new.intent_drains())
+    after = ergen.render_configs(after_plan.intents)
+    changes = [c for c in compare_configs(before, after, label_old="before", label_new=f"after {what}")
+               if c.status != "unchanged"]
+    result: dict = {"action": what, "link": link, "routers": [c.router for c in changes], "recorded": False,
+                    "pushed": False, "checks": []}
+    if output.value == "text":
+        for c in changes:
+            sys.stdout.write("\n".join(c.diff) + "\n")
+    if state_only:
+        ops.save(new)
+        result["recorded"] = True
+        _err(f"{what}: recorded in {new.path}; renders and pushes of this inventory carry it")
+    elif not commit:
+        _err(f"{what}: a dry run ({len(changes)} router(s) would change); --commit pushes it, --state-only "
+             "records it")
+    else:
+        ok, checks = _push_and_verify(circuit_files, inventory, after_plan.intents, new, [c.router for c in changes],
+                                      lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port,
+                                      what=what)
+        result["pushed"] = True
+        result["checks"] = [c.as_dict() for c in checks]
+        if output.value == "text":
+            for c in checks:
+                print(f"{'ok  ' if c.ok else 'FAIL'} {c.router}: {c.what}: {c.detail}")
+        if ok:
+            ops.save(new)
+            result["recorded"] = True
+            _err(f"{what}: pushed, verified and recorded in {new.path}")
+        else:
+            _err(f"{what}: not verified; the drain state is unchanged ({old.path})")
+            if output.value == "json":
+                print(json.dumps(result, indent=2))
+            raise typer.Exit(1)
+    if output.value == "json":
+        print(json.dumps(result, indent=2))
+
+
+def _push_and_verify(circuit_files, inventory, intents, new, routers, *, lab, confirm_timeout, verify_wait,
+                     port, what):
+    """Push the routers that change (scoped replace, commit-confirm), then verify every router of the
+    circuit: the drained link drained, the others carrying traffic."""
+    import time
+
+    from ergen import drain as ops
+    from ergen.change import push as change
+    from ergen.cli.change import _targets
+    from ergen.cli.main import _err
+
+    tgts, inv = _targets(circuit_files, inventory, lab=lab, port=port, drains=new.intent_drains())
+    state_dir = Path(inv.path) / ".ergen-state" / (f"lab-{lab}" if lab else "")
+    push = [t for t in tgts if t.router in routers]
+    if push:
+        results, warnings = change.run(push, action="push", commit=True, mode="replace",
+                                       confirm_timeout=confirm_timeout, verify_wait=verify_wait, order="parallel",
+                                       state_dir=state_dir)
+        for w in warnings:
+            _err(f"warning: {w}")
+        for r in results:
+            _err(f"{what} {r.router}: {r.status}" + (f" ({r.error})" if r.error else ""))
+        if not all(r.ok for r in results):
+            return False, []
+    if lab:
+        from ergen.lab import expect
+        expect(lab, intents)
+    deadline = time.monotonic() + verify_wait
+    while True:
+        running = {k: v for k, (v, _) in change.get_configs(tgts).items() if v is not None}
+        bgp = _bgp(tgts)
+        checks = ops.verify(intents, new, running, bgp)
+        if all(c.ok for c in checks) or time.monotonic() > deadline:
+            return all(c.ok for c in checks), checks
+        time.sleep(2)
+
+
+def _bgp(tgts) -> dict[str, dict]:
+    """NAPALM get_bgp_neighbors of each router (read only)."""
+    from nornir.core.task import Result
+
+    from ergen.change import push as change
+
+    nr = change._nornir(tgts, 4, 60)
+
+    def task(task):
+        try:
+            dev = task.host.get_connection("napalm", task.nornir.config)
+            return Result(host=task.host, result=dev.get_bgp_neighbors())
+        except Exception as exc:   # one router's failure is its own
+            return Result(host=task.host, result={}, failed=True, exception=exc)
+
+    agg = nr.run(task=task, name="ergen bgp")
+    nr.close_connections(on_good=True, on_failed=True)
+    return {name: (multi[0].result or {}) for name, multi in agg.items()}
