@@ -388,7 +388,8 @@ def run(tgts: list[Target], *, action: str = "push", commit: bool = False, mode:
     return [results[t.router] for t in tgts if t.router in results], warnings
 
 
-def get_configs(tgts: list[Target], *, workers: int = 4, timeout: int = 60) -> dict[str, tuple[str | None, str]]:
+def get_configs(tgts: list[Target], *, workers: int = 4, timeout: int = 60,
+                on_done: Callable | None = None) -> dict[str, tuple[str | None, str]]:
     """Each router's running config over NAPALM (``get_config``; read only, nothing is loaded or
     committed): {router: (text, "") or (None, why it could not be read)}."""
     from nornir.core.task import Result
@@ -401,10 +402,13 @@ def get_configs(tgts: list[Target], *, workers: int = 4, timeout: int = 60) -> d
         try:
             dev = task.host.get_connection("napalm", task.nornir.config)
             text = dev.get_config(retrieve="running")["running"]
-            return Result(host=task.host, result=(text, ""))
+            res = Result(host=task.host, result=(text, ""))
         except Exception as exc:   # one router's failure is its own
-            return Result(host=task.host, result=(None, _masked(" ".join(f"{type(exc).__name__}: {exc}".split())[:300],
-                                                                 t, False)), failed=True)
+            res = Result(host=task.host, result=(None, _masked(" ".join(f"{type(exc).__name__}: {exc}".split())[:300],
+                                                                t, False)), failed=True)
+        if on_done:
+            on_done(t.router, res.result[0] is not None)
+        return res
 
     agg = nr.run(task=task, name="ergen get_config")
     nr.close_connections(on_good=True, on_failed=True)

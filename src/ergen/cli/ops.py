@@ -232,3 +232,135 @@ def _bgp(tgts) -> dict[str, dict]:
     agg = nr.run(task=task, name="ergen bgp")
     nr.close_connections(on_good=True, on_failed=True)
     return {name: (multi[0].result or {}) for name, multi in agg.items()}
+
+
+class Format(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+@app.command()
+@user_errors
+def audit(circuit: Annotated[Optional[list[str]], typer.Argument(
+              metavar="[CIRCUIT...]", help="the circuits' Azure JSON or Terraform state (or --all)")] = None,
+          inventory: Annotated[Optional[str], typer.Option("--inventory", "-i", help="inventory folder")] = None,
+          all_: Annotated[Optional[Path], typer.Option(
+              "--all", help="a whole estate: every circuit the inventory (customers/) names")] = None,
+          running: Annotated[Optional[list[str]], typer.Option(
+              "--running", help="ROUTER=FILE: a router's running config from a file; repeat")] = None,
+          running_dir: Annotated[Optional[Path], typer.Option(
+              "--running-dir", help="a folder of running configs, <router>.cfg (a config backup)")] = None,
+          lab: LabOpt = None,
+          azure: Annotated[bool, typer.Option("--azure", help="also Azure's view of each link (ergen verify)")] = False,
+          arm_endpoint: Annotated[Optional[str], typer.Option("--arm-endpoint", hidden=True)] = None,
+          output: OutOpt = Output.text,
+          fmt: Annotated[Format, typer.Option("--format", "-f", help="table, markdown (with a Mermaid graph), "
+                                                                      "or only the graph: mermaid, dot")] = Format.table,
+          workers: Annotated[int, typer.Option("--workers", help="routers read in parallel")] = 8,
+          jobs: Annotated[int, typer.Option("--jobs", help="processes comparing configs (large estates)")] = 1,
+          port: PortOpt = None) -> None:
+    """Every router against ergen's intent, read only: drift of its running config within ergen's objects,
+    BGP toward Microsoft, drain state, and with --azure Azure's view. Exit 1 on any difference. Routers are
+    read over NAPALM in parallel (get_config, get_bgp_neighbors), or from --running files, or --lab."""
+    import ergen
+    from ergen import drain as ops
+    from ergen.audit import as_markdown, as_table, audit as run_audit, graph
+    from ergen.cli.main import _err, _load, _load_estate
+    from ergen.errors import InputError
+
+    if all_ is not None:
+        if circuit or inventory:
+            raise InputError("--all INVENTORY reads the circuits the inventory names; give no CIRCUIT and no "
+                             "--inventory with it", field="--all")
+        circuits, inv = _load_estate(all_)
+    else:
+        if not circuit or not inventory:
+            raise InputError("give CIRCUIT files and --inventory, or --all INVENTORY", field="CIRCUIT")
+        circuits, inv = _load(circuit, None, port), ergen.load_inventory(inventory)
+    if lab:
+        from ergen.lab import lab_inventory
+        inv = lab_inventory(inv)
+    result = ergen.plan(circuits, inv)
+    intents = result.intents
+    candidates = ergen.render_configs(intents, show_secrets=True)
+    state = ops.load(inv.path)
+    bgp = None
+    if running or running_dir:
+        from ergen.adopt import read_running_files
+        pairs = list(running or [])
+        if running_dir is not None:
+            if not running_dir.is_dir():
+                raise InputError("not a folder of running configs", file=str(running_dir), field="--running-dir")
+            pairs += [f"{it.name}={running_dir / (it.name + '.cfg')}" for it in intents
+                      if (running_dir / f"{it.name}.cfg").exists()]
+        configs = {k: (t, src) for k, (t, src) in read_running_files(pairs).items()}
+    else:
+        configs, bgp = _read_routers(intents, inv, lab=lab, workers=workers)
+    az = None
+    if azure:
+        from ergen.azure.verify import verify as az_verify
+        az = az_verify(circuits, intents, endpoint=arm_endpoint)
+    report = run_audit(intents, candidates, configs, bgp=bgp, drain_state=state, azure=az, jobs=jobs)
+    if output.value == "json":
+        print(json.dumps(report.as_dict(), indent=2))
+    elif fmt in (Format.mermaid, Format.dot):
+        sys.stdout.write(graph(intents, report, drain_state=state, fmt=fmt.value))
+    elif fmt is Format.markdown:
+        sys.stdout.write(as_markdown(report, graph(intents, report, drain_state=state)))
+    else:
+        sys.stdout.write(as_table(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _read_routers(intents, inv, *, lab, workers):
+    """Each router's running config and BGP neighbors over NAPALM, in parallel, with a progress bar on a
+    terminal; an unreachable router is reported alone."""
+    from ergen.change import push as change
+    from ergen.cli.main import _err
+
+    lab_state = None
+    if lab:
+        from ergen.lab import load_state
+        lab_state = load_state(lab)
+    tgts = change.targets(intents, inv, configs={i.name: "" for i in intents}, lab=lab_state)
+    bar = None
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+        bar = Progress(transient=True)
+        bar.start()
+        job = bar.add_task("ergen audit: reading routers", total=len(tgts))
+    try:
+        got = change.get_configs(tgts, workers=workers,
+                                 on_done=(lambda r, ok: bar.update(job, advance=1)) if bar else None)
+        ok = [t for t in tgts if got.get(t.router, (None,))[0] is not None]
+        bgp = _bgp(ok) if ok else {}
+    finally:
+        if bar is not None:
+            bar.stop()
+    configs = {}
+    for t in tgts:
+        text, why = got.get(t.router, (None, "no answer"))
+        configs[t.router] = (text, f"router {t.router}" if text is not None else why)
+    return configs, bgp
+
+
+@app.command()
+@user_errors
+def graph(circuit: Annotated[list[str], typer.Argument(metavar="CIRCUIT...", help="Azure circuit JSON")],
+          inventory: InventoryReq,
+          fmt: Annotated[Format, typer.Option("--format", "-f", help="mermaid or dot")] = Format.mermaid,
+          port: PortOpt = None) -> None:
+    """Circuit -> links -> routers -> peerings, with the drain state (ergen audit -f mermaid adds each
+    session's BGP state): Mermaid for markdown, or Graphviz DOT."""
+    import ergen
+    from ergen import drain as ops
+    from ergen.audit import graph as draw
+    from ergen.cli.main import _load
+
+    circuits, inv = _load(circuit, None, port), ergen.load_inventory(inventory)
+    intents = ergen.plan(circuits, inv).intents
+    sys.stdout.write(draw(intents, None, drain_state=ops.load(inv.path),
+                          fmt="dot" if fmt is Format.dot else "mermaid"))
