@@ -89,8 +89,18 @@ def audit_router(intent, candidate: str, running: str, source: str, *, drains=No
     want_n = {_norm(l) for l in want}
     out = RouterAudit(intent.name, intent.platform, source)
     out.missing = [hide(_text(intent.platform, l)) for l in want if _norm(l) not in have_n]
-    out.extra = [hide(_text(intent.platform, l)) for l in have if _norm(l) not in want_n
-                 and _norm(l) not in {_norm(x) for x in cand.lines}]
+    cand_n = {_norm(x) for x in cand.lines}
+    by_parent: dict = {}
+    for x in cand_n:
+        by_parent.setdefault(x[:-1], []).append(x[-1])
+
+    def covered(l) -> bool:
+        """The router shows part of a rendered line on its own (FRR: "neighbor X bfd" beside
+        "neighbor X bfd profile P"): not a line of its own."""
+        n = _norm(l)
+        return n in cand_n or any(c.startswith(n[-1] + " ") for c in by_parent.get(n[:-1], ()))
+
+    out.extra = [hide(_text(intent.platform, l)) for l in have if not covered(l)]
     findings, _ = compare(rc, intent, serves)
     out.findings = [hide(f"{f.link} {f.peering or ''} {('IPv%d' % f.family) if f.family else ''}: {f.text}".replace("  ", " "))
                     for f in findings]

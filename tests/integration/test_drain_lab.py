@@ -168,3 +168,71 @@ def test_refuses_the_last_working_link_and_a_hand_edited_state(drainlab):
     res = ergen("render", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--stdout")
     assert res.returncode == 1 and "er-ams-prod.secondary.mode" in res.stderr and "Traceback" not in res.stderr
     (inv / "drains.yaml").unlink()
+
+
+def test_drill_reports_each_step(drainlab):
+    res = ergen("drill", str(EXAMPLE_CIRCUIT), "-i", str(drainlab["inv"]), "--link", "primary", "--lab", NAME,
+                "-o", "json")
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    data = json.loads(res.stdout)
+    assert [s["step"] for s in data["steps"]] == ["drain (prepend)", "drain (shutdown)", "undrain"]
+    for s in data["steps"]:
+        assert s["verified"] and s["sent"] > 100 and s["seconds"] > 0
+        FIGURES[f"drill {s['step']}"] = f"{s['lost']} of {s['sent']} lost, longest gap {s['longest_gap_ms']} ms, {s['seconds']} s"
+        assert s["lost"] == 0, s
+    assert not (drainlab["inv"] / "drains.yaml").exists()
+
+
+def test_audit_clean_then_a_hand_change_then_an_unreachable_router(drainlab):
+    import jsonschema
+
+    from ergen import audit as _  # noqa: F401  (the schema ships with ergen)
+    schema = json.loads((Path(__file__).resolve().parents[2] / "src" / "ergen" / "data" / "audit.schema.json")
+                        .read_text())
+    inv, state = drainlab["inv"], drainlab["state"]
+    args = ["audit", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", NAME]
+
+    def router_side():
+        """What a write would change on the routers: their running configs, the driver's files."""
+        out = {}
+        for r in state["routers"]:
+            run = subprocess.run(["vtysh", "-N", r["pathspace"], "-c", "show running-config"], capture_output=True,
+                                 text=True).stdout
+            d = Path(state["workdir"]) / r["pathspace"] / "ergen-state"
+            files = sorted((p.name, p.stat().st_mtime_ns) for p in d.iterdir()) if d.exists() else []
+            out[r["name"]] = (run, files)
+        return out
+
+    before = router_side()
+    t0 = time.monotonic()
+    clean = ergen(*args, "-o", "json")
+    FIGURES["audit of the lab (2 routers)"] = f"{time.monotonic() - t0:.1f} s"
+    assert clean.returncode == 0, clean.stdout
+    data = json.loads(clean.stdout)
+    jsonschema.validate(data, schema)
+    assert data["ok"] and all(b["ok"] for r in data["routers"] for b in r["bgp"])
+    assert router_side() == before, "the audit changed something on a router"
+    # a line removed by hand over vtysh: that router and that line, exit 1
+    r1 = next(r for r in state["routers"] if r["name"] == "ams-er-r1")
+    subprocess.run(["vtysh", "-N", r1["pathspace"], "-c", "configure terminal", "-c", "router bgp 64500", "-c",
+                    "no neighbor 203.0.113.2 bfd"], check=True, capture_output=True)
+    res = ergen(*args)
+    assert res.returncode == 1
+    assert "ams-er-r1: missing: router bgp 64500 / neighbor 203.0.113.2 bfd profile ER-AMS-PROD-BFD" in res.stdout
+    assert "ams-er-r2" in res.stdout and not any(l.startswith("ams-er-r2:") for l in res.stdout.splitlines())
+    data = json.loads(ergen(*args, "-o", "json").stdout)
+    jsonschema.validate(data, schema)
+    by = {r["router"]: r for r in data["routers"]}
+    assert not by["ams-er-r1"]["ok"] and by["ams-er-r2"]["ok"]
+    md = ergen(*args, "-f", "markdown").stdout
+    assert "```mermaid" in md and "flowchart LR" in md and "| ams-er-r1 |" in md
+    # an unreachable router is reported alone; the other is still audited
+    r2 = next(r for r in state["routers"] if r["name"] == "ams-er-r2")
+    subprocess.run(["pkill", "-f", f"{r2['pathspace']}/sshd_config"], check=False)
+    res = ergen(*args, "-o", "json")
+    assert res.returncode == 1
+    data = json.loads(res.stdout)
+    jsonschema.validate(data, schema)
+    by = {r["router"]: r for r in data["routers"]}
+    assert "connection refused" in by["ams-er-r2"]["error"] and by["ams-er-r1"]["drift"]["missing"]
+    assert data["summary"]["unreachable"] == 1

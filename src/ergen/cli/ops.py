@@ -33,6 +33,10 @@ class Output(str, Enum):
     json = "json"
 
 
+class _Quiet:                # the drill's steps print nothing on stdout (the drill reports them)
+    value = "quiet"
+
+
 CircuitArgs = Annotated[list[str], typer.Argument(metavar="CIRCUIT...", help="Azure circuit JSON or Terraform state")]
 InventoryReq = Annotated[str, typer.Option("--inventory", "-i", help="inventory folder (drains.yaml is kept there)")]
 LinkReq = Annotated[Link, typer.Option("--link", help="the link to drain: primary or secondary")]
@@ -264,9 +268,13 @@ def audit(circuit: Annotated[Optional[list[str]], typer.Argument(
     """Every router against ergen's intent, read only: drift of its running config within ergen's objects,
     BGP toward Microsoft, drain state, and with --azure Azure's view. Exit 1 on any difference. Routers are
     read over NAPALM in parallel (get_config, get_bgp_neighbors), or from --running files, or --lab."""
+    import time
+
     import ergen
     from ergen import drain as ops
     from ergen.audit import as_markdown, as_table, audit as run_audit, graph
+
+    t0 = time.monotonic()
     from ergen.cli.main import _err, _load, _load_estate
     from ergen.errors import InputError
 
@@ -303,6 +311,7 @@ def audit(circuit: Annotated[Optional[list[str]], typer.Argument(
         from ergen.azure.verify import verify as az_verify
         az = az_verify(circuits, intents, endpoint=arm_endpoint)
     report = run_audit(intents, candidates, configs, bgp=bgp, drain_state=state, azure=az, jobs=jobs)
+    report.seconds = time.monotonic() - t0      # the whole audit: reading the routers too
     if output.value == "json":
         print(json.dumps(report.as_dict(), indent=2))
     elif fmt in (Format.mermaid, Format.dot):
@@ -364,3 +373,102 @@ def graph(circuit: Annotated[list[str], typer.Argument(metavar="CIRCUIT...", hel
     intents = ergen.plan(circuits, inv).intents
     sys.stdout.write(draw(intents, None, drain_state=ops.load(inv.path),
                           fmt="dot" if fmt is Format.dot else "mermaid"))
+
+
+@app.command()
+@user_errors
+def drill(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circuit_name: CircuitOpt = None,
+          lab: LabOpt = None,
+          shutdown: Annotated[bool, typer.Option(
+              "--shutdown/--no-shutdown", help="after the drain, take the sessions down too (a maintenance)")] = True,
+          confirm_timeout: ConfirmOpt = 60, verify_wait: WaitOpt = 30.0, port: PortOpt = None,
+          output: OutOpt = Output.text) -> None:
+    """A failover drill: drain the link, (shut its sessions,) undrain it; each step verified. On the lab
+    (--lab), with a ping every 20 ms from the LAN host to Azure, it reports per step the time and the pings
+    lost. Without --lab: the plan to run in production, step by step."""
+    import time
+
+    from ergen import drain as ops
+    from ergen import load_inventory
+    from ergen.cli.main import _err, _load
+
+    circuits = _load(circuit, None, port)
+    name = _circuit_name(circuits, circuit_name)
+    base = [*circuit, "-i", str(inventory)] + (["--circuit", name] if circuit_name else [])
+    steps = [("drain (prepend)", "drain", []), *([("drain (shutdown)", "drain", ["--mode", "shutdown"])]
+                                                  if shutdown else []), ("undrain", "undrain", [])]
+    if not lab:
+        lines = [f"# failover drill of the {link.value} link of {name}, for a change window", ""]
+        lines.append(f"ergen audit {' '.join(base)}          # before: every router as reviewed, every session up")
+        for i, (label, cmd, extra) in enumerate(steps, 1):
+            lines.append(f"ergen {cmd} {' '.join(base)} --link {link.value} {' '.join(extra)} --commit "
+                         f"--confirm-timeout 120    # step {i}: {label}; verified before it returns")
+            lines.append(f"ergen audit {' '.join(base)}          # after step {i}")
+        lines.append("# watch: the other link's sessions Established with prefixes (the drain refuses otherwise), "
+                     "traffic counters on both links, and your monitoring's loss from a site host to a VNet host")
+        print("\n".join(lines))
+        return
+    from ergen.lab import load_state
+    from ergen.lab.traffic import Ping
+
+    state = load_state(lab)
+    results = []
+    for label, cmd, extra in steps:
+        ping = Ping(state)
+        t0 = time.monotonic()
+        inv = load_inventory(inventory)
+        old = ops.load(inv.path)
+        if cmd == "drain":
+            new, warnings = ops.plan_drain(circuits, inv, old, circuit=name, link=link.value,
+                                           mode=extra[1] if extra else "prepend")
+            for w in warnings:
+                _err(f"warning: {w}")
+            ok = True
+            try:
+                _apply(circuit, inventory, circuits, inv, old, new, link.value, f"drill {label}", commit=True,
+                       state_only=False, lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait,
+                       port=port, output=_Quiet())
+            except typer.Exit:
+                ok = False
+        else:
+            ok = True
+            try:
+                _undrain_commit(circuit, inventory, circuits, inv, old, name, link.value, lab, confirm_timeout,
+                                verify_wait, port)
+            except typer.Exit:
+                ok = False
+        seconds = time.monotonic() - t0
+        loss = ping.stop()
+        results.append({"step": label, "seconds": round(seconds, 1), **loss.as_dict(), "verified": ok})
+        if not ok:
+            break
+    if output.value == "json":
+        print(json.dumps({"drill": link.value, "circuit": name, "lab": lab, "steps": results}, indent=2))
+    else:
+        print(f"{'step':18} {'seconds':>7} {'pings':>6} {'lost':>5} {'longest gap':>12}  verified")
+        for r in results:
+            print(f"{r['step']:18} {r['seconds']:7.1f} {r['sent']:6d} {r['lost']:5d} {r['longest_gap_ms']:9.0f} ms"
+                  f"  {'yes' if r['verified'] else 'NO'}")
+    if not all(r["verified"] for r in results):
+        raise typer.Exit(1)
+
+
+def _undrain_commit(circuit_files, inventory, circuits, inv, state, name, link, lab, confirm_timeout, verify_wait,
+                    port):
+    """undrain --commit, the two steps of a shutdown drain included."""
+    import dataclasses
+
+    from ergen import drain as ops
+
+    new = ops.plan_undrain(circuits, state, circuit=name, link=link)
+    entry = state.get(next((c.name for c in circuits if c.name.lower() == name.lower()), name), link)
+    quiet = _Quiet()
+    if entry is not None and entry.mode == "shutdown":
+        step = ops.DrainState(state.path, [dataclasses.replace(e, mode="prepend") if e is entry else e
+                                           for e in state.entries])
+        _apply(circuit_files, inventory, circuits, inv, state, step, link, "undrain (sessions up, still drained)",
+               commit=True, state_only=False, lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait,
+               port=port, output=quiet)
+        state = step
+    _apply(circuit_files, inventory, circuits, inv, state, new, link, "undrain", commit=True, state_only=False,
+           lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port, output=quiet)

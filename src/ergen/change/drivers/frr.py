@@ -52,6 +52,7 @@ class FRRDriver(NetworkDriver):
         self.ack_timeout = float(o.get("ack_timeout", 30))
         self.device = None
         self._candidate: str | None = None
+        self._dir_ready = False
         self._mode: str | None = None
 
     # -- session -----------------------------------------------------------------------------
@@ -74,7 +75,14 @@ class FRRDriver(NetworkDriver):
         except (NetmikoTimeoutException, OSError) as exc:
             raise ConnectionException(f"cannot connect to {self.hostname}:{self.port}: "
                                       f"{_why(exc, args['conn_timeout'])}") from exc
-        self._sh(f"mkdir -p {shlex.quote(self.state_dir)} && chmod 700 {shlex.quote(self.state_dir)}")
+        self._dir_ready = False   # the state folder is made when something is written, not on open:
+        #                           a session that only reads (audit, adopt) leaves the router untouched
+
+    def _ensure_dir(self) -> None:
+        if not self._dir_ready:
+            self._sh(f"mkdir -p {shlex.quote(self.state_dir)} && chmod 700 {shlex.quote(self.state_dir)}",
+                     raw=True)
+            self._dir_ready = True
 
     def close(self) -> None:
         if self.device is not None:
@@ -125,6 +133,7 @@ class FRRDriver(NetworkDriver):
 
     def _put(self, name: str, text: str) -> str:
         """Write a file on the router: over SFTP on the same SSH connection, else base64 in short lines."""
+        self._ensure_dir()
         path = self._path(name)
         try:
             import paramiko
@@ -156,6 +165,7 @@ class FRRDriver(NetworkDriver):
 
         ``body``: a whole job instead, which publishes its rc itself (``_publish_rc``) and may go on."""
         rc_file, log = self._path(f"{tag}.rc"), self._path(f"{tag}.log")
+        self._ensure_dir()
         self._sh(f"rm -f {shlex.quote(rc_file)}")
         inner = body or f"( {script} ) > {shlex.quote(log)} 2>&1; {self._publish_rc(tag)}\n"
         job = self._put(f"{tag}.sh", inner)
