@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ergen.adopt.running import Line, owned_by
+from ergen.adopt.running import Line, owned_by, owner_set
 
 
 @dataclass
@@ -81,10 +81,11 @@ def audit_router(intent, candidate: str, running: str, source: str, *, drains=No
     hide = lambda t: mask(mask_keys(t), list(intent.secrets))  # noqa: E731
     rc = parse_running(intent.platform, running, source)
     cand = parse_running(intent.platform, candidate, "ergen")
-    mine = [p for o in _objects(cand) for p in o.paths]
+    mine = owner_set(p for o in _objects(cand) for p in o.paths)
     want = [l for l in cand.lines if owned_by(l, mine)]
     adopted, _, serves = find(rc, intent)
-    have = [l for l in rc.lines if owned_by(l, [p for o in adopted for p in o.paths])]
+    theirs = owner_set(p for o in adopted for p in o.paths)
+    have = [l for l in rc.lines if owned_by(l, theirs)]
     have_n = {_norm(l) for l in rc.lines}
     want_n = {_norm(l) for l in want}
     out = RouterAudit(intent.name, intent.platform, source)

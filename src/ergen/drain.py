@@ -239,6 +239,7 @@ def verify(intents, state: DrainState, running: dict[str, str], bgp: dict[str, d
       shut down in the config and not Established;
     * every other session toward Microsoft is Established and receives prefixes (the other link carries the
       traffic)."""
+    from ergen.adopt.compare import _find_neighbor
     from ergen.adopt.parsers import parse_running
 
     out: list[Check] = []
@@ -264,7 +265,7 @@ def verify(intents, state: DrainState, running: dict[str, str], bgp: dict[str, d
                 out.append(Check(it.name, f"{label} carries traffic", ok,
                                  f"{'Established' if peer.get('is_up') else 'not Established'}, {n_pfx} prefixes"))
                 continue
-            ex = rc.find_neighbor(n.address) if rc else None
+            ex = _find_neighbor(rc, n) if rc else None
             if ex is None:
                 out.append(Check(it.name, f"{label} drained", False, "the neighbor is not in the running config"))
                 continue

@@ -22,7 +22,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from ergen.adopt.running import (ConfigObject, Interface, Neighbor, RunningConfig, Session, Verdict,
-                                 lines_of, owned_by, prefix_list_permits)
+                                 lines_of, owned_by, owner_set, prefix_list_permits)
 from ergen.intent.model import Neighbor as IntentNeighbor
 from ergen.intent.model import RouterIntent, Subinterface
 from ergen.lab.policy import permitted_prefixes, route_map_permits
@@ -99,7 +99,8 @@ class RouterAdoption:
         return not self.findings
 
     def adopted_lines(self):
-        return [l for l in self.running.lines if owned_by(l, [p for o in self.adopted for p in o.paths])]
+        own = owner_set(p for o in self.adopted for p in o.paths)
+        return [l for l in self.running.lines if owned_by(l, own)]
 
     def as_dict(self) -> dict:
         """For ``-o json``: key lines masked (a hand-built config's keys, clear or encrypted, never shown)."""
@@ -128,14 +129,32 @@ def line_text(platform: str, line) -> str:
 
 # ----------------------------------------------------------------------------- finding what serves
 def _find_interface(rc: RunningConfig, sub: Subinterface) -> Interface | None:
+    """ergen's own subinterface by name; else the one holding the customer address in the same routing
+    table; else the one on the parent with the peering's tags; else the address in any table (customers
+    of a provider reuse the same /30s in their own VRFs, so the table counts first)."""
     want = sub.ipv4.with_prefixlen if hasattr(sub.ipv4, "with_prefixlen") else str(sub.ipv4)
+    same = rc.interfaces.get(sub.name)
+    if same is not None and (want in same.ipv4 or (same.c_tag, same.s_tag) == (sub.c_tag, sub.s_tag)):
+        return same
     for i in rc.interfaces.values():
-        if want in i.ipv4:
+        if want in i.ipv4 and (i.vrf or None) == (sub.vrf or None):
             return i
     for i in rc.interfaces.values():
         if i.parent == sub.parent and i.c_tag == sub.c_tag and i.s_tag == sub.s_tag:
             return i
-    return None
+    hits = [i for i in rc.interfaces.values() if want in i.ipv4]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _find_neighbor(rc: RunningConfig, n) -> Neighbor | None:
+    """The neighbor at Microsoft's address in the intent's table; else in any table, if only one has it."""
+    e = rc.neighbor(n.address, n.vrf)
+    if e is not None:
+        return e
+    from ergen.adopt.running import normal_address
+    a = normal_address(n.address)
+    hits = [x for (v, addr), x in rc.neighbors.items() if addr == a]
+    return hits[0] if len(hits) == 1 else None
 
 
 # what ergen renders on a subinterface: these lines of a hand-built one are replaced, any other (NAT, ACLs,
@@ -210,10 +229,10 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
                     kept.append(Kept(dataclasses.replace(i, paths=other), "lines on the subinterface that are not "
                                      "ergen's (kept): " + "; ".join(" ".join(l[len(i.paths[0]):]) for l in other[:4])))
     for n in intent.neighbors:
-        e = rc.find_neighbor(n.address)
+        e = _find_neighbor(rc, n)
         if e is not None:
             serves["neighbors"][(n.vrf, n.address)] = e
-            if e not in core:
+            if all(e is not o for o in core):
                 core.append(e)
     # Junos: ergen's parent interface uses flexible-vlan-tagging, which cannot stand beside vlan-tagging or
     # stacked-vlan-tagging (the commit fails); the port's other units keep working under it
@@ -226,7 +245,7 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
     # anchor routes: discard routes of the prefixes ergen anchors
     anchors = {(s.vrf, s.prefix.cidr) for s in intent.static_routes}
     for s in rc.statics:
-        if s.discard and (s.vrf, s.prefix) in anchors and s not in core:
+        if s.discard and (s.vrf, s.prefix) in anchors and all(s is not o for o in core):
             core.append(s)
     adopted = list(core)
     named = _named_objects(rc)
@@ -244,9 +263,18 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
             adopted.append(grp)
     # what the adopted objects refer to, until nothing new: policies, lists, templates
     considered: set[int] = {id(o) for o in adopted} | {id(k.obj) for k in kept}
+    words = {l: _words(l) for l in rc.lines}
+    mentions: dict[str, list] = {}
+    for l, ws in words.items():
+        for w in ws:
+            if w in named:
+                mentions.setdefault(w, []).append(l)
+    paths = owner_set(p for o in adopted for p in o.paths)
     while True:
-        paths = [p for o in adopted for p in o.paths]
-        refs = _referenced_names(rc, [l for l in rc.lines if owned_by(l, paths)])
+        refs: set[str] = set()
+        for l in rc.lines:
+            if owned_by(l, paths):
+                refs |= words[l]
         new = [o for name in refs for o in named.get(name, []) if id(o) not in considered]
         if not new:
             break
@@ -257,15 +285,14 @@ def find(rc: RunningConfig, intent: RouterIntent) -> tuple[list[ConfigObject], l
             # judged together: their own lines do not make each other shared
             same = [x for x in named.get(o.name, []) if id(x) not in considered]
             considered.update(id(x) for x in same)
-            own = [p for x in same for p in x.paths]
-            outside = [l for l in rc.lines if not owned_by(l, paths) and not owned_by(l, own)
-                       and o.name in _words(l)]
+            own = owner_set(p for x in same for p in x.paths)
+            outside = [l for l in mentions.get(o.name, ()) if not owned_by(l, paths) and not owned_by(l, own)]
             for x in same:
                 if outside:
                     kept.append(Kept(x, f"also used by: {line_text(rc.platform, outside[0])}"))
                 else:
                     adopted.append(x)
-                    paths += x.paths
+                    paths |= set(x.paths)
     return adopted, kept, serves
 
 

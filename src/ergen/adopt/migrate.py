@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from ergen.adopt.compare import RouterAdoption
+from ergen.adopt.compare import RouterAdoption, _find_neighbor
 from ergen.adopt.running import (ConfigObject, Interface, Line, Neighbor, PeerGroup, Policy, RunningConfig,
                                  StaticRoute, owned_by)
 from ergen.errors import InputError
@@ -103,7 +103,7 @@ def _sessions(ra: RouterAdoption) -> list[tuple]:
     """(intent neighbor, existing neighbor) of the adopted sessions."""
     out = []
     for n in ra.intent.neighbors:
-        e = ra.running.find_neighbor(n.address)
+        e = _find_neighbor(ra.running, n)
         if e is not None and e in ra.adopted:
             out.append((n, e))
     return out

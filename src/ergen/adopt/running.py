@@ -402,9 +402,18 @@ def normal_prefix(text: str, mask: str | None = None) -> str:
     return str(ipaddress.ip_network(text.strip(), strict=False))
 
 
-def owned_by(line: Line, paths: list[Line]) -> bool:
+def owned_by(line: Line, paths) -> bool:
+    """Does a node belong to one of ``paths`` (it or one of its parents is one)? ``paths``: a list, or an
+    :func:`owner_set` for many lookups (each then costs the line's depth, not the number of paths)."""
+    if isinstance(paths, (set, frozenset)):
+        return any(line[:i] in paths for i in range(1, len(line) + 1))
     return any(line[:len(p)] == p for p in paths)
 
 
+def owner_set(paths) -> set:
+    return set(paths)
+
+
 def lines_of(rc: RunningConfig, obj: ConfigObject) -> list[Line]:
-    return [l for l in rc.lines if owned_by(l, obj.paths)]
+    own = owner_set(obj.paths)
+    return [l for l in rc.lines if owned_by(l, own)]
