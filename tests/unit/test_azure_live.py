@@ -410,3 +410,49 @@ def test_render_from_azure_cli_matches_the_hand_export(arm, tmp_path):
     assert files
     for f in files:
         assert (a / f.name).read_bytes() == f.read_bytes()
+
+
+# ----------------------------------------------------------------------------- the AS path Azure sees (drains)
+def _drained_inventory(tmp_path):
+    import shutil
+    inv = tmp_path / "inv"
+    shutil.copytree(EXAMPLE_INVENTORY, inv)
+    for f in (inv / "secrets").glob("*.md5"):
+        f.chmod(0o600)
+    return inv
+
+
+def test_verify_routes_reads_the_as_path_of_each_link(arm):
+    """Undrained: the primary unprepended, the standby secondary 3 times: verify --routes agrees."""
+    res = cli(arm, "verify", EXAMPLE_CIRCUIT, "-i", EXAMPLE_INVENTORY, "--routes")
+    assert res.exit_code == 0, res.output
+    assert len(arm.served("POST", "/routeTables/")) == 4
+
+
+def test_verify_routes_shows_a_drain_azure_does_not_see_yet(arm, tmp_path):
+    from typer.testing import CliRunner as _R
+    from ergen.cli import app
+    inv = _drained_inventory(tmp_path)
+    assert _R().invoke(app, ["drain", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--link", "primary",
+                             "--state-only"]).exit_code == 0
+    res = cli(arm, "verify", EXAMPLE_CIRCUIT, "-i", inv, "--routes", "-o", "json")
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)
+    bad = [c for c in data["links"] if not c["ok"]]
+    assert {(c["router"], c["peering"]) for c in bad} == {("ams-er-r1", "private"), ("ams-er-r1", "microsoft")}
+    assert any("1 x AS 64500, the intent sends 6 (drained link, 5 prepends)" in p for c in bad for p in c["problems"])
+    # once Azure has the drained paths (the drain was pushed), the same check passes
+    arm.load("verify-drained")
+    res = cli(arm, "verify", EXAMPLE_CIRCUIT, "-i", inv, "--routes")
+    assert res.exit_code == 0, res.output
+
+
+def test_audit_with_azure_adds_azures_view(arm, tmp_path):
+    out = tmp_path / "running"
+    from typer.testing import CliRunner as _R
+    from ergen.cli import app
+    assert _R().invoke(app, ["render", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--out", str(out)]).exit_code == 0
+    res = cli(arm, "audit", EXAMPLE_CIRCUIT, "-i", EXAMPLE_INVENTORY, "--running-dir", out, "--azure", "-o", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert all(len(r["azure"]) == 3 and all(a["ok"] for a in r["azure"]) for r in data["routers"])

@@ -26,7 +26,7 @@ import re
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -513,6 +513,7 @@ class LinkTables:
     path: str               # primary | secondary
     arp: list[dict]         # ARP table entries: age, interface (On-Prem | Microsoft), ipAddress, macAddress
     routes: list[dict]      # route table summary: neighbor, v, as, upDown, statePfxRcd
+    table: list[dict] = field(default_factory=list)   # the route table, when asked: network, nextHop, path
 
 
 def arp_table(subscription: str, resource_group: str, circuit: str, peering: str, path: str, *,
@@ -555,6 +556,34 @@ def _tables(session: Session, ref: ResourceRef, wanted: list[tuple[str, str]]) -
     for i, (p, d) in enumerate(wanted):
         out.append(LinkTables(ref.name, p, d, arp=results[2 * i], routes=results[2 * i + 1]))
     return out
+
+
+def route_tables(session: Session, ref: ResourceRef, wanted: list[tuple[str, str]]) -> dict:
+    """{(peering, path): rows} of Microsoft's edge's route table (network, nextHop, locPrf, weight, path)."""
+    client = session.network(ref.subscription)
+    ops = client.express_route_circuits
+
+    def one(peering: str, path: str) -> list[dict]:
+        what = f"route table of {peering} {path}"
+
+        def run():
+            poller = ops.begin_list_routes_table(ref.resource_group, ref.name, peering, path, cls=_raw)
+            poller.wait(LRO_TIMEOUT_S)
+            if not poller.done():
+                raise AzureError(f"Azure had not produced the {what} after {LRO_TIMEOUT_S:.0f} s; try again",
+                                 file=ref.label)
+            return poller.result()
+
+        doc = session.call(what, ref, run)
+        value = doc.get("value") if isinstance(doc, dict) else None
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise AzureError(f"malformed response from Azure for the {what}: expected {{\"value\": [objects]}}",
+                             file=ref.label)
+        return value
+
+    with ThreadPoolExecutor(max_workers=min(8, len(wanted) or 1)) as pool:
+        results = list(pool.map(lambda w: one(*w), wanted))
+    return dict(zip(wanted, results))
 
 
 # ----------------------------------------------------------------------------- errors

@@ -32,6 +32,8 @@ class Expected:
     advertised: tuple[str, ...]
     interface: str
     vlan: int | None = None
+    prepend: int = 0        # times the router's ASN is prepended toward Microsoft (standby link, drain)
+    drained: bool = False
 
 
 @dataclass
@@ -95,11 +97,14 @@ def expected_sessions(intents, circuits) -> list[Expected]:
             if peering is None or addr is None:
                 continue
             pl = pls.get(f"{n.route_map_out}-PFX")
+            rm = next((m for m in it.route_maps if m.name == n.route_map_out), None)
+            prepend = len(rm.entries[0].set_as_path_prepend) if rm and rm.entries else 0
             out.append(Expected(router=it.name, circuit=n.circuit, peering=n.peering, peering_name=peering.name,
                                 link=n.link, family=n.family, customer=addr.address, microsoft=n.address,
                                 asn=n.local_as or it.bgp_asn,
                                 advertised=tuple(permitted_prefixes(pl)) if pl else (), interface=sub.name,
-                                vlan=sub.c_tag))
+                                vlan=sub.c_tag, prepend=prepend,
+                                drained=n.drained))
     return out
 
 
@@ -182,8 +187,28 @@ def compare(expected: list[Expected], tables: dict[tuple[str, str, str], Any]) -
     return VerifyReport(checks)
 
 
+def as_path_problems(e: Expected, rows: list[dict]) -> list[str]:
+    """Azure's route table of one link (``network``, ``path`` per route): the router's prefixes arrive with
+    its ASN as many times as the intent prepends, plus its own (a drained or standby link: longer)."""
+    problems = []
+    mine = {str(r.get("network", "")).strip(): str(r.get("path", "")).split() for r in (_lower(x) for x in rows)}
+    want = 1 + e.prepend
+    for p in e.advertised:
+        if p in ("0.0.0.0/0", "::/0"):
+            continue
+        path = mine.get(p)
+        if path is None:
+            continue        # the summary's prefix count says whether it arrived
+        got = sum(1 for a in path if a == str(e.asn))
+        if got != want:
+            what = "drained" if e.drained else ("standby" if e.prepend else "active")
+            problems.append(f"Azure's route table has {p} with AS path '{' '.join(path)}': {got} x AS {e.asn}, the "
+                            f"intent sends {want} ({what} link" + (f", {e.prepend} prepends)" if e.prepend else ")"))
+    return problems
+
+
 def verify(circuits, intents, *, cloud: str = "public", credential=None, endpoint: str | None = None,
-           session=None) -> VerifyReport:
+           session=None, routes: bool = False) -> VerifyReport:
     """Fetch Azure's ARP table and route summary of every peering and link the intents use; compare."""
     from ergen.azure import live
 
@@ -207,7 +232,20 @@ def verify(circuits, intents, *, cloud: str = "public", credential=None, endpoin
             ref = live.parse_id(c.id, "expressRouteCircuits", field="id")
             for t in live.link_tables(s, ref, sorted(pairs)):
                 tables[(name, t.peering, t.path)] = t
+            if routes:          # the full route table: the AS path Azure sees for each prefix
+                for (peering, path), rows in live.route_tables(s, ref, sorted(pairs)).items():
+                    tables[(name, peering, path)].table = rows
     finally:
         if own:
             s.close()
-    return compare(expected, tables)
+    report = compare(expected, tables)
+    if routes:
+        by = {(c.router, c.circuit, c.peering, c.link, c.family): c for c in report.checks}
+        for e in expected:
+            if e.family != 4:
+                continue        # Azure's route table lists the IPv4 routes
+            check = by.get((e.router, e.circuit, e.peering, e.link, e.family))
+            rows = getattr(tables[(e.circuit, e.peering_name, e.link)], "table", [])
+            if check is not None:
+                check.problems += as_path_problems(e, rows)
+    return report

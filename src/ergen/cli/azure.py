@@ -119,9 +119,12 @@ def verify(inventory: InventoryOpt,
                                                           "(SUBSCRIPTION/RESOURCE_GROUP/CIRCUIT or its ARM id)")] = None,
            peerings: PeeringsOpt = None, port: PortOpt = None, platform: PlatformOpt = None, vpn: VpnOpt = None,
            output: Annotated[Output, typer.Option("--output", "-o")] = Output.text,
+           routes: Annotated[bool, typer.Option(
+               "--routes", help="also read each link's route table: the AS path Azure sees for the router's "
+                                "prefixes (the standby or a drained link's prepends)")] = False,
            cloud: CloudOpt = CloudName.public, arm_endpoint: EndpointOpt = None) -> None:
     """After a change: does Microsoft's edge see each router (ARP) and its BGP session, receiving the
     prefixes the intent advertises? Per peering and link, primary and secondary. Exit 1 on any difference."""
     from ergen.cli import azure_run
     azure_run.verify(inventory, circuit, from_azure=from_azure, peerings=peerings, port=port, platform=platform,
-                     vpn=vpn, output=output, cloud=cloud.value, arm_endpoint=arm_endpoint)
+                     vpn=vpn, output=output, cloud=cloud.value, arm_endpoint=arm_endpoint, routes=routes)

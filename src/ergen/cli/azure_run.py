@@ -157,7 +157,7 @@ def _print_list(circuits) -> None:
 
 def verify(inventory: Path, circuit: list[str] | None, *, from_azure: str | None, peerings: str | None,
            port: str | None, platform: str | None, vpn: list[str] | None, output: Output, cloud: str,
-           arm_endpoint: str | None) -> None:
+           arm_endpoint: str | None, routes: bool = False) -> None:
     from ergen import load_inventory, load_vpn, plan
     from ergen.azure import live
     from ergen.azure.verify import verify as run_verify
@@ -174,7 +174,7 @@ def verify(inventory: Path, circuit: list[str] | None, *, from_azure: str | None
         result = plan(circuits, load_inventory(inventory), platform=platform, vpn=[load_vpn(v) for v in vpn or []])
         for p in result.report.warnings:
             _err(p.line())
-        report = run_verify(circuits, result.intents, session=s)
+        report = run_verify(circuits, result.intents, session=s, routes=routes)
     if output is Output.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

@@ -50,6 +50,9 @@ ConfirmOpt = Annotated[Optional[int], typer.Option("--confirm-timeout", help="se
                                                                               "unless confirmed")]
 WaitOpt = Annotated[float, typer.Option("--verify-wait", help="seconds to wait for BGP to settle and verify")]
 OutOpt = Annotated[Output, typer.Option("--output", "-o")]
+AzureOpt = Annotated[bool, typer.Option(
+    "--azure", help="after the routers: Azure's route table of each link (the AS path Azure sees) and sessions")]
+EndpointOpt = Annotated[Optional[str], typer.Option("--arm-endpoint", hidden=True)]
 
 
 @app.command()
@@ -64,6 +67,7 @@ def drain(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circuit_
           force: Annotated[bool, typer.Option("--force", help="drain even the last working link")] = False,
           commit: CommitOpt = False, state_only: StateOnlyOpt = False, lab: LabOpt = None,
           confirm_timeout: ConfirmOpt = None, verify_wait: WaitOpt = 30.0, port: PortOpt = None,
+          azure: AzureOpt = False, arm_endpoint: EndpointOpt = None,
           output: OutOpt = Output.text) -> None:
     """Move traffic off a link before anything goes down: a longer AS path toward Microsoft (Azure prefers
     the other link) and a lower local preference inbound (the site prefers the other link); with --mode
@@ -82,7 +86,8 @@ def drain(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circuit_
     for w in warnings:
         _err(f"warning: {w}")
     _apply(circuit, inventory, circuits, inv, state, new, link.value, "drain", commit=commit, state_only=state_only,
-           lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port, output=output)
+           lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port, output=output,
+           azure=azure, arm_endpoint=arm_endpoint)
 
 
 @app.command()
@@ -90,6 +95,7 @@ def drain(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circuit_
 def undrain(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circuit_name: CircuitOpt = None,
             commit: CommitOpt = False, state_only: StateOnlyOpt = False, lab: LabOpt = None,
             confirm_timeout: ConfirmOpt = None, verify_wait: WaitOpt = 30.0, port: PortOpt = None,
+            azure: AzureOpt = False, arm_endpoint: EndpointOpt = None,
             output: OutOpt = Output.text) -> None:
     """Put a drained link back: ergen's config as rendered, the sessions up, the link preferred again as the
     inventory says. Without --commit or --state-only: what would change."""
@@ -115,7 +121,7 @@ def undrain(circuit: CircuitArgs, inventory: InventoryReq, link: LinkReq, circui
         state = step
     _apply(circuit, inventory, circuits, inv, state, new, link.value, "undrain", commit=commit,
            state_only=state_only, lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port,
-           output=output)
+           output=output, azure=azure, arm_endpoint=arm_endpoint)
 
 
 def _circuit_name(circuits, given: str | None) -> str:
@@ -128,7 +134,7 @@ def _circuit_name(circuits, given: str | None) -> str:
 
 
 def _apply(circuit_files, inventory, circuits, inv, old, new, link, what, *, commit, state_only, lab,
-           confirm_timeout, verify_wait, port, output):
+           confirm_timeout, verify_wait, port, output, azure=False, arm_endpoint=None):
     """Show the change; with --state-only record it; with --commit push, verify, then record it."""
     import ergen
     from ergen import drain as ops
@@ -163,6 +169,13 @@ def _apply(circuit_files, inventory, circuits, inv, old, new, link, what, *, com
         ok, checks = _push_and_verify(circuit_files, inventory, after_plan.intents, new, [c.router for c in changes],
                                       lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port,
                                       what=what)
+        if ok and azure:      # Azure's side: each link's AS path and sessions as the intent now says
+            from ergen.azure.verify import verify as az_verify
+            from ergen.drain import Check
+            rep = az_verify(circuits, after_plan.intents, endpoint=arm_endpoint, routes=True)
+            checks += [Check(c.router, f"Azure {c.label}", c.ok, "; ".join(c.problems) or "as the intent says")
+                       for c in rep.checks]
+            ok = rep.ok
         result["pushed"] = True
         result["checks"] = [c.as_dict() for c in checks]
         if output.value == "text":

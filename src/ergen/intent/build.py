@@ -217,7 +217,8 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 md5=md5, bfd=profile, route_map_in=rm_in, route_map_out=rm_out,
                 maximum_prefix=MaximumPrefix(limit), interface=ifname,
                 circuit=c.name, peering=p.short, link=att.link, standby=standby, vrf=vrf,
-                provider_pe=ipvpn is not None, shutdown=bool(drained and drained.shutdown)))
+                provider_pe=ipvpn is not None, shutdown=bool(drained and drained.shutdown),
+                drained=drained is not None))
             for pfx in advertise:
                 # 0.0.0.0/0 too: advertised while the router has a default route of its own
                 inst["networks"].setdefault(pfx.cidr, pfx)

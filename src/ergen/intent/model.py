@@ -121,6 +121,7 @@ class Neighbor:
     tunnel: int | None = None          # the tunnel interface number it runs through
     provider_pe: bool = False          # IPVPN: the neighbor is the provider's PE, not Microsoft's edge
     shutdown: bool = False             # drained with --mode shutdown: administratively down
+    drained: bool = False              # its link is drained (ergen drain): longer AS path, lower preference
 
 
 @dataclass(frozen=True)
