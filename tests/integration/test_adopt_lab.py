@@ -140,14 +140,14 @@ def test_live_migration_loses_no_ping(brownfield):
     assert "route-map SITE-EXPORT permit 10" in run1 and "ip prefix-list SITE-ONLY seq 5 permit 172.16.99.0/24" in run1
     assert "FROM-AZURE" not in run1 and "peer-group" not in run1
     # the adopted objects are recorded: later scoped pushes treat them as ergen's
-    assert (tmp / "state" / "ams-er-r1.adopted.cfg").exists()
+    assert (tmp / "state" / "ams-er-r1.adopted.json").exists()
 
 
 def test_after_the_migration_pushes_stay_scoped_to_what_ergen_owns(brownfield):
     """The adopted objects are ergen's now: a hand-built remnant put back by hand is removed by a scoped
     push (--mode replace); the router's own unrelated objects stay."""
     state, tmp = brownfield["state"], brownfield["tmp"]
-    assert (tmp / "state" / "ams-er-r1.adopted.cfg").exists(), "runs after the live migration (same module)"
+    assert (tmp / "state" / "ams-er-r1.adopted.json").exists(), "runs after the live migration (same module)"
     ps = router(state, "ams-er-r1")["pathspace"]
     subprocess.run(["vtysh", "-N", ps, "-c", "configure terminal", "-c", "route-map FROM-AZURE permit 10",
                     "-c", "set local-preference 200"], check=True, capture_output=True)

@@ -678,6 +678,46 @@ def adoption_loads(target, running: str, action: str) -> tuple[list[Load], str]:
     else:
         change = replace(ra, target.config)
         check_removal(ra, change)
-    lines = ra.adopted_lines()
-    text = "\n".join("set " + " ".join(l) for l in lines) + "\n" if target.platform == "junos" else nodes_text(lines)
-    return change.loads, text
+    return change.loads, sorted([o.kind, o.name] for o in ra.adopted)
+
+
+def owned_text(target, running: str, recorded: str) -> str:
+    """The lines of the router's running config that belong, by name, to objects adopted earlier
+    (``<router>.adopted.json``): whole route maps, lists and sessions of those names, and the subinterface
+    lines ergen renders. A scoped push subtracts them like what ergen pushed itself, so a remnant or a
+    re-added copy of a hand-built object goes; nothing else does."""
+    import json
+
+    from ergen.adopt.compare import _interface_paths
+    from ergen.adopt.parsers import parse_running
+    from ergen.adopt.running import Interface, owner_set
+
+    try:
+        names = {(str(k), str(n)) for k, n in json.loads(recorded)}
+    except (ValueError, TypeError):
+        raise InputError("the record of adopted objects is not what ergen writes (hand-edited?)",
+                         file=f"{target.router}.adopted.json", field="(document)") from None
+    rc = parse_running(target.platform, running, f"router {target.router}")
+    objs = [*rc.interfaces.values(), *rc.neighbors.values(), *rc.groups.values(), *rc.policies.values(),
+            *rc.prefix_lists.values(), *rc.community_lists.values(), *rc.statics, *rc.bfd_templates.values()]
+    paths = []
+    for o in objs:
+        if (o.kind, o.name) not in names:
+            continue
+        paths += _interface_paths(rc, o)[0] if isinstance(o, Interface) else o.paths
+    own = owner_set(paths)
+    # a line the router shows as part of one ergen renders (FRR prints "neighbor X bfd" beside
+    # "neighbor X bfd profile P") is ergen's rendering, not a remnant: removing it would undo the other
+    cand = parse_running(target.platform, target.config, "ergen")
+    shown: dict = {}
+    for l in cand.lines:
+        shown.setdefault(l[:-1], []).append(" ".join(l[-1].lower().split()))
+
+    def part_of_ergens(l) -> bool:
+        t = " ".join(l[-1].lower().split())
+        return any(c == t or c.startswith(t + " ") for c in shown.get(l[:-1], ()))
+
+    lines = [l for l in rc.lines if owned_by(l, own) and not part_of_ergens(l)]
+    if target.platform == "junos":
+        return "\n".join("set " + " ".join(l) for l in lines) + "\n"
+    return nodes_text(lines)

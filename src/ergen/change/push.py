@@ -11,6 +11,7 @@ BGP sessions toward Microsoft and confirms only if every one of them is up.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -255,12 +256,13 @@ def _one(task, t: Target, *, action: str, commit: bool, mode: str, revert_in, ve
             running = dev.get_config(retrieve="running")["running"]
             last_file = _state_file(state_dir, t.router, "last")
             last = last_file.read_text() if last_file.exists() else ""
-            adopted_file = _state_file(state_dir, t.router, "adopted")
-            if adopted_file.exists():   # objects adopted from a hand-built config: ergen's from now on
-                last = last.rstrip("\n") + "\n" + adopted_file.read_text()
+            adopted_file = _state_file(state_dir, t.router, "adopted").with_suffix(".json")
+            if adopted_file.exists():   # objects adopted from a hand-built config: ergen's from now on, by name
+                from ergen.adopt.migrate import owned_text
+                last = last.rstrip("\n") + "\n" + owned_text(t, running, adopted_file.read_text())
             if action in ("adopt-drain", "adopt-replace"):
                 from ergen.adopt.migrate import adoption_loads
-                loads, adopted_text = adoption_loads(t, running, action)
+                loads, adopted_names = adoption_loads(t, running, action)
                 for load in loads:
                     (dev.load_replace_candidate if load.mode == "replace" else dev.load_merge_candidate)(
                         config=load.text)
@@ -289,7 +291,7 @@ def _one(task, t: Target, *, action: str, commit: bool, mode: str, revert_in, ve
                     last_file.write_text(t.config)
                     last_file.chmod(0o600)
                 if action == "adopt-replace":
-                    adopted_file.write_text(adopted_text)
+                    adopted_file.write_text(json.dumps(adopted_names, indent=1) + "\n")
                     adopted_file.chmod(0o600)
                 if revert_in is None:
                     res.status, res.ok = "changed", True
