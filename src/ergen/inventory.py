@@ -19,6 +19,7 @@ from ergen.errors import InputError
 from ergen.model.inventory import CircuitPolicy, Customer, HostEntry, Inventory, LinkAttachment, Router
 
 HOSTS, GROUPS, DEFAULTS, CIRCUITS = "hosts.yaml", "groups.yaml", "defaults.yaml", "circuits.yaml"
+SITES = "sites.yaml"        # circuits serving the same networks (multi-circuit resiliency)
 CUSTOMERS = "customers"     # folder: one <customer>.yaml per customer (cloud solution providers)
 _CUSTOMER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 _ROUTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -328,6 +329,17 @@ def load_inventory(path: str | Path, *, customers: bool = True, lazy_routers: bo
         except ValidationError as exc:
             raise _pydantic_error(exc, circuits_file, cname) from None
 
+    sites_file = root / SITES
+    sites: dict = {}
+    if sites_file.exists():
+        from ergen.model.site import Site
+        site_model = TypeAdapter(Site)
+        for sname, raw in read_yaml(sites_file, required=False).items():
+            try:
+                sites[sname] = site_model.validate_python(raw or {})
+            except ValidationError as exc:
+                raise _pydantic_error(exc, sites_file, sname) from None
+
     customers_dir = root / CUSTOMERS
     found = {}
     if customers and customers_dir.is_dir():
@@ -339,7 +351,10 @@ def load_inventory(path: str | Path, *, customers: bool = True, lazy_routers: bo
         files["circuits"] = str(circuits_file)
     if customers:
         files["customers"] = str(customers_dir)
-    inv = Inventory(path=str(root), routers=routers, circuits=circuits, customers=customers, files=files)
+    if sites:
+        files["sites"] = str(sites_file)
+    inv = Inventory(path=str(root), routers=routers, circuits=circuits, customers=customers, sites=sites,
+                    files=files)
     return (inv, store) if store is not None else inv
 
 

@@ -207,7 +207,9 @@ def test_rule_fires(tmp_path, code, mutate, where):
 def test_every_code_has_a_case():
     from test_customers import FAILS as CSP
     from test_ipsec import CASES as IPSEC
-    assert {c for c, _, _ in CASES} | {c for c, _, _ in IPSEC} | {c for c, _, _ in CSP} == set(RULES)
+    from test_sites import CASES as SITES
+    assert {c for c, _, _ in CASES} | {c for c, _, _ in IPSEC} | {c for c, _, _ in CSP} | \
+        {c for c, _, _ in SITES} == set(RULES)
 
 
 def test_codes_are_stable_and_unique():

@@ -485,3 +485,38 @@ def _undrain_commit(circuit_files, inventory, circuits, inv, state, name, link, 
         state = step
     _apply(circuit_files, inventory, circuits, inv, state, new, link, "undrain", commit=True, state_only=False,
            lab=lab, confirm_timeout=confirm_timeout, verify_wait=verify_wait, port=port, output=quiet)
+
+
+@app.command()
+@user_errors
+def resiliency(circuit: CircuitArgs, inventory: InventoryReq, port: PortOpt = None,
+               output: OutOpt = Output.text) -> None:
+    """The resiliency tier each site reaches (maximum: two circuits in two peering locations on separate
+    routers; high: an ExpressRoute Metro circuit; standard: one circuit with both links; none), why, what
+    the next tier needs, and the connection weights to set on Azure's side. Exit 1 when a site claims more
+    (sites.yaml resiliency:) than it reaches."""
+    import ergen
+    from ergen.cli.main import _load
+    from ergen.sites import resiliency as tiers
+
+    circuits = _load(circuit, None, port)
+    inv = ergen.load_inventory(inventory)
+    ergen.plan(circuits, inv)          # the rules first: a broken site is an error, not a tier
+    reports = tiers(circuits, inv)
+    if output.value == "json":
+        print(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        for r in reports:
+            claim = f" (claims {r.claims})" if r.claims else ""
+            print(f"{r.site}: {r.tier}{claim}: {r.why}")
+            print(f"  next: {r.next_tier}")
+            for c in r.circuits:
+                locs = ", ".join(f"{l} {v or '?'}" for l, v in c.locations.items())
+                routers = "; ".join(f"{l} on {', '.join(v) or 'no router'}" for l, v in c.landed.items())
+                print(f"  {c.name} ({c.role}{', Metro' if c.metro else ''}): {locs}; {routers}")
+            for a in r.azure:
+                print(f"  Azure: {a}")
+            for p in r.problems:
+                print(f"  PROBLEM: {p}")
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)

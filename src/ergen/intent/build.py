@@ -36,6 +36,7 @@ from ergen.model.circuit import PeeringKind
 from ergen.platforms import subinterface
 from ergen.rules.engine import Context, Landing
 from ergen.rules.asn import MICROSOFT_ASN
+from ergen.sites import engineering
 
 DEFAULT_MAX_PREFIX = {("private", 4): 1000, ("private", 6): 100,
                       ("microsoft", 4): 4000, ("microsoft", 6): 1000}
@@ -163,6 +164,10 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
         if pol.redundancy == "active-standby":
             local_pref = pol.local_preference_standby if standby else pol.local_preference_active
             used.update(("prepend", "local_preference"))
+        site_te = engineering(ctx.inventory, c.name, standby=standby, prepend=pol.prepend)
+        if site_te is not None:     # a site of several circuits: the circuit's role decides, then the link
+            local_pref = site_te[0]
+            used.update(("prepend", "local_preference"))
         drained = ctx.drains.get((c.name, att.link, p.short)) or ctx.drains.get((c.name, att.link))
         if drained is not None:
             local_pref = drained.local_preference
@@ -201,6 +206,8 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
                 RouteMapEntry(10, "permit", pl_in, match_community_list=comm_list,
                               set_local_preference=local_pref),)))
             prepend = tuple([bgp_asn if ipvpn else p.peer_asn] * pol.prepend) if standby else ()
+            if site_te is not None:
+                prepend = tuple([bgp_asn if ipvpn else p.peer_asn] * site_te[1])
             if drained is not None:
                 prepend = tuple([bgp_asn if ipvpn else p.peer_asn] * drained.prepend)
             route_maps.append(RouteMap(rm_out, family, (

@@ -19,6 +19,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ergen.model.site import Site
+
 PLATFORMS = ("ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr")  # the renderer checks capabilities
 Platform = Literal["ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr"]
 LinkRole = Literal["primary", "secondary"]
@@ -121,6 +123,9 @@ class CircuitPolicy(_Strict):
     shape: bool = Field(False, description="shape the provider-facing interface to the circuit's bandwidth")
     macsec: MacsecKeys | None = Field(None, description="ExpressRoute Direct: MACsec keys (cipher from the port)")
     asymmetric_prefixes: bool = Field(False, description="allow the two links to advertise different prefixes")
+    metro: dict[LinkRole, str] | None = Field(None, description=(
+        "ExpressRoute Metro: the peering location of each link (Azure's JSON names the metro, not each link), "
+        "e.g. {primary: Amsterdam, secondary: Amsterdam2}"))
     private: PeeringPolicy = Field(default_factory=PeeringPolicy)
     microsoft: PeeringPolicy = Field(default_factory=PeeringPolicy)
 
@@ -244,6 +249,7 @@ class Inventory(_Strict):
     routers: dict[str, Router]
     circuits: dict[str, CircuitPolicy] = Field(default_factory=dict)
     customers: dict[str, Customer] = Field(default_factory=dict)
+    sites: dict[str, Site] = Field(default_factory=dict, description="sites.yaml: circuits serving the same networks")
     files: dict[str, str] = Field(default_factory=dict, description="role -> file path")
     origins: dict[str, str] = Field(default_factory=dict, exclude=True,
                                     description="router name -> file its definition came from")

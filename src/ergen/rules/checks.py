@@ -1,3 +1,3 @@
 """Imports every topic module so its checks register (order = report order)."""
 
-from ergen.rules import addressing, asn, vlan, links, prefixes, microsoft, md5, ipsec, customers  # noqa: F401
+from ergen.rules import addressing, asn, vlan, links, prefixes, microsoft, md5, ipsec, customers, sites  # noqa: F401

@@ -90,6 +90,21 @@ _TABLE = [
     ("ER530", "customer-prefix-invalid", E, "a customer's address space is a list of valid networks"),
     ("ER531", "advertise-outside-customer", W, "a customer's private peering advertises outside the address "
                                                "space the customer declares"),
+    # sites of several circuits
+    ("ER540", "site-circuit-unknown", W, "a site names a circuit that is not among the circuit files"),
+    ("ER541", "site-circuit-twice", E, "a circuit serves one site"),
+    ("ER542", "site-roles-conflict", E, "one preferred circuit per site (or all active), and secondary or backup "
+                                        "only beside a preferred one"),
+    ("ER543", "site-same-location", E, "maximum resiliency needs two circuits in two different peering locations"),
+    ("ER544", "site-prefixes-differ", E, "every circuit of a site advertises the same prefixes on private peering "
+                                         "(unless same_prefixes is false)"),
+    ("ER545", "site-backup-not-longer", E, "Azure must see a less preferred circuit's AS path longer than the "
+                                           "preferred circuit's standby link (private ASNs are stripped on Microsoft "
+                                           "peering)"),
+    ("ER546", "site-prefix-limit", E, "the prefixes a site sends fit every circuit's private peering limit "
+                                      "(4,000 IPv4, 10,000 with Premium; 100 IPv6)"),
+    ("ER547", "site-no-device-diversity", W, "circuits of one site on one router or one port: that router's failure "
+                                             "takes them all"),
     # Microsoft peering
     ("ER601", "microsoft-no-route-filter", W, "a Microsoft peering without a route filter receives no prefixes"),
     ("ER602", "microsoft-validation-needed", W, "Microsoft has not validated the advertised public prefixes"),
