@@ -157,6 +157,19 @@ def values_for(policy) -> tuple[int, int]:
     return lp, policy.prepend + 2
 
 
+def values_from_intents(circuits, inventory, policy) -> tuple[int, int]:
+    """(local preference, prepends) of a drain, from what the routers render undrained: below every local
+    preference any link uses (a site of several circuits goes down to 150), more prepends than any link's."""
+    import ergen
+
+    intents = ergen.plan(circuits, inventory, drains={}).intents
+    entries = [e for it in intents for rm in it.route_maps for e in rm.entries]
+    # a link that sets none has BGP's default, 100
+    lp = min([e.set_local_preference if e.set_local_preference is not None else 100 for e in entries] or [100])
+    pre = max([len(e.set_as_path_prepend) for e in entries] + [policy.prepend])
+    return max(0, lp // 2), min(20, pre + 2)
+
+
 def plan_drain(circuits, inventory, state: DrainState, *, circuit: str, link: str, peerings=None,
                mode: str = "prepend", force: bool = False, reason: str = "") -> tuple[DrainState, list[str]]:
     """The drain state after draining ``link`` of ``circuit`` (``peerings``: some of its peerings; default
@@ -193,8 +206,7 @@ def plan_drain(circuits, inventory, state: DrainState, *, circuit: str, link: st
             raise InputError(f"refusing to drain the last working link: {why} (--force drains it anyway)",
                              field="--link")
         warnings.append(f"draining the last working link (--force): {why}")
-    policy = inventory.policy(c.name)
-    lp, pre = values_for(policy)
+    lp, pre = values_from_intents(circuits, inventory, inventory.policy(c.name))
     if mode == "prepend":
         for p in c.peerings:
             if p.kind is PeeringKind.microsoft and p.short in peerings and _private_asn(p.peer_asn):
