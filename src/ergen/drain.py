@@ -163,10 +163,14 @@ def values_from_intents(circuits, inventory, policy) -> tuple[int, int]:
     import ergen
 
     intents = ergen.plan(circuits, inventory, drains={}).intents
-    entries = [e for it in intents for rm in it.route_maps for e in rm.entries]
-    # a link that sets none has BGP's default, 100
-    lp = min([e.set_local_preference if e.set_local_preference is not None else 100 for e in entries] or [100])
-    pre = max([len(e.set_as_path_prepend) for e in entries] + [policy.prepend])
+    maps = {(it.name, rm.name): rm for it in intents for rm in it.route_maps}
+    ins = [maps[(it.name, n.route_map_in)].entries[0] for it in intents for n in it.neighbors
+           if (it.name, n.route_map_in) in maps]
+    outs = [maps[(it.name, n.route_map_out)].entries[0] for it in intents for n in it.neighbors
+            if (it.name, n.route_map_out) in maps]
+    # a session whose policy sets none has BGP's default, 100
+    lp = min([e.set_local_preference if e.set_local_preference is not None else 100 for e in ins] or [100])
+    pre = max([len(e.set_as_path_prepend) for e in outs] + [policy.prepend])
     return max(0, lp // 2), min(20, pre + 2)
 
 
