@@ -52,9 +52,10 @@ def load_vpn(path: Any):
     return _load(path)
 
 
-def render_configs(intents, *, templates=None, show_secrets: bool = False) -> dict[str, str]:
+def render_configs(intents, *, templates=None, show_secrets: bool = False, fmt: str = "text") -> dict[str, str]:
+    """``fmt="set"``: Junos routers in set form."""
     from ergen.pipeline import render_configs as _render
-    return _render(intents, templates=templates, show_secrets=show_secrets)
+    return _render(intents, templates=templates, show_secrets=show_secrets, fmt=fmt)
 
 
 def __getattr__(name: str):
@@ -64,6 +65,6 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def write_configs(intents, out, *, templates=None, force: bool = False):
+def write_configs(intents, out, *, templates=None, force: bool = False, fmt: str = "text"):
     from ergen.pipeline import write_configs as _write
-    return _write(intents, out, templates=templates, force=force)
+    return _write(intents, out, templates=templates, force=force, fmt=fmt)

@@ -93,12 +93,16 @@ def capability_problems(ctx, intents: list[RouterIntent]) -> None:
 
 
 def render_configs(intents: list[RouterIntent], *, templates: str | Path | None = None,
-                   show_secrets: bool = False) -> dict[str, str]:
+                   show_secrets: bool = False, fmt: str = "text") -> dict[str, str]:
+    """{router: config}; ``fmt="set"``: Junos routers in set form (``display set``), the others as always."""
     out = {}
     for intent in intents:
         text = render_router(intent, templates=templates, show_secrets=show_secrets, version=__version__)
         if not show_secrets:
             text = mask(text, list(intent.secrets))  # belt and braces: no key value in masked output
+        if fmt == "set" and intent.platform == "junos":
+            from ergen.render.setform import to_set
+            text = to_set(text)
         out[intent.name] = text
     return out
 
@@ -134,16 +138,17 @@ def render_extra(intents: list[RouterIntent], *, templates=None, show_secrets: b
     return out
 
 
-def rendered_files(intents: list[RouterIntent], *, templates=None) -> dict[str, str]:
+def rendered_files(intents: list[RouterIntent], *, templates=None, fmt: str = "text") -> dict[str, str]:
     """{file name: text} of everything ``intents`` write, keys in clear (the files go to the routers):
     each router's config and the extra files its platform needs."""
-    out = {config_filename(k): v for k, v in render_configs(intents, templates=templates, show_secrets=True).items()}
+    out = {config_filename(k): v for k, v in render_configs(intents, templates=templates, show_secrets=True,
+                                                             fmt=fmt).items()}
     out.update(render_extra(intents, templates=templates, show_secrets=True))
     return out
 
 
 def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: str | Path | None = None,
-                  force: bool = False) -> list[Path]:
+                  force: bool = False, fmt: str = "text") -> list[Path]:
     """Render every router, then write all files or none.
 
     Nothing is written if any router fails to render or any target exists without ``force``. Files are
@@ -154,7 +159,7 @@ def write_configs(intents: list[RouterIntent], out: str | Path, *, templates: st
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError("exists and is not a folder", file=str(out), field="--out")
-    rendered = rendered_files(intents, templates=templates)   # all or nothing
+    rendered = rendered_files(intents, templates=templates, fmt=fmt)   # all or nothing
     targets = {name: out / name for name in rendered}
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing and not force:

@@ -37,6 +37,11 @@ StateOpt = Annotated[Optional[str], typer.Option(
                         "<inventory>/.ergen-state)")]
 
 
+class JunosFormat(str, Enum):
+    text = "text"
+    set = "set"
+
+
 class Format(str, Enum):
     unified = "unified"
     markdown = "markdown"
@@ -106,7 +111,8 @@ def diff(circuit: Annotated[Optional[list[str]], typer.Argument(
         raise typer.Exit(1)
 
 
-def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=None, vpn=None, drains=None):
+def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=None, vpn=None, drains=None,
+             junos_format="text"):
     """(targets, inventory): the routers to work on, with their rendered configs (the lab's routers with --lab)."""
     from ergen import load_inventory, plan, render_configs
     from ergen.change import push as change
@@ -120,19 +126,21 @@ def _targets(circuit, inventory, *, lab=None, platform=None, port=None, only=Non
     from ergen import load_vpn
     result = plan(_load(circuit, None, port), inv, platform=platform, vpn=[load_vpn(v) for v in vpn or []],
                   drains=drains)
-    configs = render_configs(result.intents, show_secrets=True)
+    configs = render_configs(result.intents, show_secrets=True, fmt=junos_format)
     return change.targets(result.intents, inv, configs=configs, lab=lab_state, only=only), inv
 
 
 def _change(action, circuit, inventory, *, lab=None, platform=None, port=None, output=None, show_secrets=False,
             workers=4, mode="merge", commit=False, confirm_timeout=None, allow_downgrade=False, verify=True,
-            verify_wait=60.0, order="standby-first", only=None, state_dir=None, ask_password=False, vpn=None):
+            verify_wait=60.0, order="standby-first", only=None, state_dir=None, ask_password=False, vpn=None,
+            junos_format="text"):
     from pathlib import Path
 
     from ergen.change import push as change
     from ergen.cli.main import _err
 
-    tgts, inv = _targets(circuit, inventory, lab=lab, platform=platform, port=port, only=only, vpn=vpn)
+    tgts, inv = _targets(circuit, inventory, lab=lab, platform=platform, port=port, only=only, vpn=vpn,
+                         junos_format=junos_format)
     if ask_password:
         import getpass
 
@@ -206,7 +214,9 @@ def push(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
                              "link first (--only: one link), drain, replace the adopted objects with ergen's, "
                              "verify")] = None,
          drain_wait: Annotated[float, typer.Option(
-             help="with --adopt: seconds between the drain and the replace, for BGP to move traffic")] = 10.0) -> None:
+             help="with --adopt: seconds between the drain and the replace, for BGP to move traffic")] = 10.0,
+         junos_format: Annotated[JunosFormat, typer.Option(
+             "--junos-format", help="text (braces, load merge) or set (set commands, load set)")] = JunosFormat.text) -> None:
     """Push the rendered configs over NAPALM. A dry run unless --commit."""
     if adopt:
         _adopt_push(circuit, inventory, adopt, lab=lab, platform=platform, port=port, output=output,
@@ -215,6 +225,7 @@ def push(circuit: CircuitArgs, inventory: InventoryReq, lab: LabOpt = None,
                     only=only.value if only else None, state_dir=state_dir, drain_wait=drain_wait)
         return
     _change("push", circuit, inventory, lab=lab, platform=platform, port=port, output=output,
+            junos_format=junos_format.value if junos_format else "text",
             show_secrets=show_secrets, workers=workers, mode=mode.value, commit=commit,
             confirm_timeout=confirm_timeout, allow_downgrade=allow_downgrade, verify=not no_verify,
             verify_wait=verify_wait, order=order.value, only=only.value if only else None, state_dir=state_dir,

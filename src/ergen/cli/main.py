@@ -187,7 +187,9 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
                "--cloud", envvar="ERGEN_AZURE_CLOUD", help="with --from-azure: public, usgov or china")] = "public",
            arm_endpoint: Annotated[Optional[str], typer.Option(
                "--arm-endpoint", envvar="ERGEN_ARM_ENDPOINT",
-               help="with --from-azure: a Resource Manager URL instead of the cloud's")] = None) -> None:
+               help="with --from-azure: a Resource Manager URL instead of the cloud's")] = None,
+           fmt: Annotated[str, typer.Option(
+               "--format", help="text, or set: Junos routers in set form (display set, load set)")] = "text") -> None:
     """Validate, then write each router's config (nothing is written if any rule fails)."""
     from ergen import load_inventory, load_vpn, plan, render_configs, write_configs
     from ergen.errors import InputError
@@ -195,6 +197,8 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
 
     if (out is None) == (not stdout):
         raise InputError("give either --out DIR or --stdout", field="--out")
+    if fmt not in ("text", "set"):
+        raise InputError(f"{fmt!r:.20} is not a format: text or set", field="--format")
     if all_ is not None:
         _check_all(circuit, inventory)
         inventory = all_
@@ -235,8 +239,10 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
     if not intents:
         raise InputError("no router in the inventory terminates these circuits", file=str(inventory),
                          field="data.expressroute")
+    if fmt == "set" and not any(i.platform == "junos" for i in intents):
+        raise InputError("--format set is Junos's set form, and no router here is junos", field="--format")
     if stdout:
-        for name, text in render_configs(intents, templates=templates, show_secrets=show_secrets).items():
+        for name, text in render_configs(intents, templates=templates, show_secrets=show_secrets, fmt=fmt).items():
             print(f"!! ===== {name} =====")
             sys.stdout.write(text)
         for name, text in render_extra(intents, templates=templates, show_secrets=show_secrets).items():
@@ -252,7 +258,7 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
         sys.stdout.write(diff_against_folder(out, intents, templates=templates))
     if existing and not force and sys.stdin.isatty():
         force = typer.confirm(f"Replace {len(existing)} existing file(s) in {out}?", default=False)
-    for path in write_configs(intents, out, templates=templates, force=force):
+    for path in write_configs(intents, out, templates=templates, force=force, fmt=fmt):
         print(f"wrote {path}")
 
 
