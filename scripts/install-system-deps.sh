@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the integration tests need: FRRouting (vtysh, daemons, frr-reload.py), iproute2.
+# Debian packages the integration tests need: FRRouting (vtysh, daemons, frr-reload.py), BIRD 2, iproute2.
 # Installs only what is missing; needs root (apt-get). Without root it says what to install and exits 0,
 # so the tests that need those packages skip locally (and fail in CI, where CI=true).
 set -euo pipefail
@@ -17,6 +17,7 @@ command -v git >/dev/null 2>&1 || need+=(git)
 command -v swanctl >/dev/null 2>&1 || need+=(strongswan-swanctl)
 [ -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] || need+=(libcharon-extra-plugins)
 [ -e /usr/lib/ipsec/plugins/libstrongswan-gcm.so ] || need+=(libstrongswan-standard-plugins)
+command -v bird >/dev/null 2>&1 || need+=(bird2)        # the lab's second BGP implementation (--edge bird)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "install-system-deps: not root; install with: sudo apt-get install -y ${need[*]}" >&2
@@ -25,6 +26,6 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# Debian starts the frr service on install; the tests run their own instances
-if command -v systemctl >/dev/null 2>&1; then systemctl stop frr >/dev/null 2>&1 || true; fi
+# Debian starts the frr and bird services on install; the tests run their own instances
+if command -v systemctl >/dev/null 2>&1; then systemctl stop frr bird >/dev/null 2>&1 || true; fi
 echo "install-system-deps: installed ${need[*]}"

@@ -38,22 +38,50 @@ def leftovers(name: str) -> tuple[list[str], list[str]]:
     return nss, [p for p in procs if p.strip()]
 
 
-@pytest.fixture(scope="module")
-def example_lab():
+EDGES = {"frr": "t1", "bird": "t1b"}     # the lab's core tests run with FRR and with BIRD 2 as Microsoft's edge
+FIGURES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", params=list(EDGES))
+def example_lab(request):
     need_lab()
+    if request.param == "bird":
+        require("bird")
+        require("birdc")
+    name = EDGES[request.param]
     circuits = ergen.load_circuits(EXAMPLE_CIRCUIT)
     inventory = ergen.load_inventory(EXAMPLE_INVENTORY)
     try:
-        lab.down("t1")
+        lab.down(name)
     except lab.LabError:
         pass
     t0 = time.monotonic()
-    res = lab.up(circuits, inventory, name="t1", wait=60)
+    res = lab.up(circuits, inventory, name=name, wait=60, edge=request.param)
     res.wall = time.monotonic() - t0
+    res.edge_kind = request.param
     try:
         yield res
     finally:
-        lab.down("t1")
+        lab.down(name)
+        print("\n" + "\n".join(f"{k}: {v}" for k, v in FIGURES.items() if k.startswith(request.param)))
+
+
+def set_edge_key(plan, e, ce_address: str, key: str) -> None:
+    """Change the MD5 key Microsoft's edge uses toward one customer address (FRR or BIRD edge)."""
+    if e.kind == "bird":
+        from pathlib import Path
+        conf = Path(plan.workdir) / e.pathspace / "bird.conf"
+        text, out, inside = conf.read_text(), [], False
+        for line in text.splitlines():
+            if line.strip().startswith("neighbor ") and ce_address in line:
+                inside = True
+            if inside and line.strip().startswith("password "):
+                line, inside = f'  password "{key}";', False
+            out.append(line)
+        conf.write_text("\n".join(out) + "\n")
+        subprocess.run(["birdc", "-s", e.socket, "configure"], check=True, capture_output=True)
+    else:
+        frr.vtysh(e.pathspace, "configure terminal", "router bgp 12076", f"neighbor {ce_address} password {key}")
 
 
 def wait_for(fn, timeout: float, step: float = 0.2):
@@ -88,12 +116,12 @@ def test_all_sessions_established_within_bound(example_lab):
     assert example_lab.established == example_lab.expected == 6  # 2 links × (private v4, v6, Microsoft v4)
     assert example_lab.seconds_to_established < 30
     assert example_lab.seconds_to_converged is not None and example_lab.seconds_to_converged < 45
-    print(f"\nlab up → all Established: {example_lab.seconds_to_established:.2f} s, "
-          f"converged: {example_lab.seconds_to_converged:.2f} s")
+    FIGURES[f"{example_lab.edge_kind} edge: lab up"] = (f"all Established {example_lab.seconds_to_established:.2f} s, "
+                                                        f"converged {example_lab.seconds_to_converged:.2f} s")
 
 
 def test_prefixes_match_the_intent(example_lab):
-    report = lab.check("t1")
+    report = lab.check(example_lab.plan.name)
     assert report.ok, [(s.session, s.problems) for s in report.sessions if not s.ok]
     for link, router in (("primary", "ams-er-r1"), ("secondary", "ams-er-r2")):
         priv = session(report, f"{router} {link} private IPv4")
@@ -110,7 +138,7 @@ def test_prefixes_match_the_intent(example_lab):
 
 
 def test_standby_link_is_prepended_and_the_primary_preferred(example_lab):
-    report = lab.check("t1")
+    report = lab.check(example_lab.plan.name)
     sec = session(report, "ams-er-r2 secondary private IPv4")
     pri = session(report, "ams-er-r1 primary private IPv4")
     assert set(sec.edge_as_path.values()) == {"64500 64500 64500 64500"}
@@ -136,31 +164,30 @@ def test_wrong_md5_key_keeps_the_session_down_and_check_says_why(example_lab):
     e = edge(plan, "primary", "private")
     w = wire(plan, "ams-er-r1", "private")
     s = next(x for x in plan.sessions if x.router == "ams-er-r1" and x.peering == "private" and x.family == 4)
-    frr.vtysh(e.pathspace, "configure terminal", "router bgp 12076",
-              f"neighbor {s.ce_address} password WrongKey99")
+    set_edge_key(plan, e, s.ce_address, "WrongKey99")
     try:
         def down():
-            r = session(lab.check("t1"), "ams-er-r1 primary private IPv4")
+            r = session(lab.check(example_lab.plan.name), "ams-er-r1 primary private IPv4")
             return r if r.state != "Established" and "MD5" in " ".join(r.problems) else None
         r = wait_for(down, 30)
         assert r is not None, "the session stayed up with a wrong key"
         assert "MD5 key mismatch" in r.problems[0]
         time.sleep(5)  # and it stays down
-        assert session(lab.check("t1"), "ams-er-r1 primary private IPv4").state != "Established"
-        res = subprocess.run(["ergen", "lab", "check", "--name", "t1"], capture_output=True, text=True)
+        assert session(lab.check(example_lab.plan.name), "ams-er-r1 primary private IPv4").state != "Established"
+        res = subprocess.run(["ergen", "lab", "check", "--name", example_lab.plan.name], capture_output=True, text=True)
         assert res.returncode == 1 and "MD5 key mismatch" in res.stdout
         assert "ExampleKey2026ams" not in res.stdout + res.stderr
     finally:
         key = (EXAMPLE_INVENTORY / "secrets" / "er-ams-prod-private.md5").read_text().strip()
-        frr.vtysh(e.pathspace, "configure terminal", "router bgp 12076", f"neighbor {s.ce_address} password {key}")
-    assert wait_for(lambda: session(lab.check("t1"), "ams-er-r1 primary private IPv4").state == "Established", 60)
+        set_edge_key(plan, e, s.ce_address, key)
+    assert wait_for(lambda: session(lab.check(example_lab.plan.name), "ams-er-r1 primary private IPv4").state == "Established", 60)
     assert w  # the wire is untouched
 
 
 def test_bfd_moves_traffic_to_the_secondary_within_2s(example_lab):
     plan = example_lab.plan
     w = wire(plan, "ams-er-r1", "private")
-    assert wait_for(lambda: lab.check("t1").ok, 60), "lab not healthy before the failover test"
+    assert wait_for(lambda: lab.check(example_lab.plan.name).ok, 60), "lab not healthy before the failover test"
     ping = subprocess.Popen(["ip", "netns", "exec", plan.lan_ns, "ping", "-D", "-i", "0.01", "-c", "600", "-W", "1",
                              plan.ping_target], stdout=subprocess.PIPE, text=True)
     try:
@@ -178,11 +205,11 @@ def test_bfd_moves_traffic_to_the_secondary_within_2s(example_lab):
     gaps = [(b - a, a) for a, b in zip(stamps, stamps[1:])]
     outage, start = max(gaps)
     assert start >= t_cut - 0.1, "the largest gap is not the failover"
-    print(f"\nfailover: {outage:.3f} s without replies (ping every 10 ms)")
+    FIGURES[f"{example_lab.edge_kind} edge: BFD failover"] = f"{outage:.3f} s without replies (ping every 10 ms)"
     assert outage < 2.0
     r1 = next(r for r in plan.routers if r.name == "ams-er-r1")
     # the recovery: BFD and BGP come back, and traffic returns to the primary
-    assert wait_for(lambda: session(lab.check("t1"), "ams-er-r1 primary private IPv4").state == "Established", 60)
+    assert wait_for(lambda: session(lab.check(example_lab.plan.name), "ams-er-r1 primary private IPv4").state == "Established", 60)
     assert r1
 
 
@@ -205,7 +232,7 @@ def test_forced_tunneling_advertises_a_default_route(tmp_path):
 
 
 def test_without_forced_tunneling_no_default_route(example_lab):
-    report = lab.check("t1")
+    report = lab.check(example_lab.plan.name)
     for s in report.sessions:
         assert "0.0.0.0/0" not in s.edge_as_path and "::/0" not in s.edge_as_path
 

@@ -24,6 +24,8 @@ def lab_up(circuit: CircuitArgs, inventory: InventoryOpt, name: NameOpt = "er",
            vpn: Annotated[Optional[list[Path]], typer.Option(
                "--vpn", help="an Azure VPN gateway or connection JSON (IPsec over ExpressRoute); repeat")] = None,
            peerings: PeeringsOpt = None,
+           edge: Annotated[str, typer.Option(
+               "--edge", help="what plays Microsoft's edge: frr, or bird (BIRD 2, a second BGP implementation)")] = "frr",
            running: Annotated[Optional[list[str]], typer.Option(
                "--running", help="ROUTER=FILE: run this hand-written FRR config on ROUTER instead of ergen's "
                                  "render (a brownfield start, to rehearse ergen adopt's migration); repeat")] = None
@@ -36,7 +38,7 @@ def lab_up(circuit: CircuitArgs, inventory: InventoryOpt, name: NameOpt = "er",
         from ergen.adopt import read_running_files
         given = {r: text for r, (text, _) in read_running_files(running).items()}
     res = lab.up(_load(circuit, peerings), load_inventory(inventory), name=name, lab_file=lab_file, wait=wait,
-                 vpn=[load_vpn(v) for v in vpn or []], running=given)
+                 vpn=[load_vpn(v) for v in vpn or []], running=given, edge=edge)
     p = res.plan
     for note in p.notes:
         print(f"note: {note}")

@@ -45,7 +45,7 @@ class UpResult:
 
 
 def build(circuits, inventory, name: str = "er", lab_file=None, vpn=None, gateway_ike: str | None = None,
-          running: dict[str, str] | None = None) -> LabPlan:
+          running: dict[str, str] | None = None, edge: str = "frr") -> LabPlan:
     """Plan a lab (no side effects): render FRR for every router, configure the edges from the circuits,
     and with ``vpn`` the Azure VPN gateway instances from the gateway and connection JSON.
 
@@ -81,7 +81,13 @@ def build(circuits, inventory, name: str = "er", lab_file=None, vpn=None, gatewa
     if running:
         notes.append(f"brownfield start: {', '.join(sorted(running))} run the config given with --running, not "
                      "ergen's render; lab check compares them with ergen's intent")
-    plan = plan_lab(name, circuits, result.intents, configs, md5, load_lab_file(lab_file), notes)
+    if edge not in ("frr", "bird"):
+        raise InputError("the simulated edge is frr or bird", field="--edge")
+    if edge == "bird":
+        if vpn:
+            raise InputError("--edge bird runs the core lab; the IPsec gateways need the FRR edges", field="--edge")
+        notes.append("Microsoft's edges run BIRD 2 (configured from the circuit JSON alone), not FRR")
+    plan = plan_lab(name, circuits, result.intents, configs, md5, load_lab_file(lab_file), notes, edge_kind=edge)
     if any(i.ipsec for i in result.intents):
         _plan_ipsec(plan, result.intents, ctx, gateway_ike)
     return plan
@@ -125,11 +131,14 @@ def _plan_ipsec(plan: LabPlan, intents, ctx, gateway_ike: str | None) -> None:
 
 
 def up(circuits, inventory, name: str = "er", lab_file=None, wait: float = 60.0, vpn=None,
-       gateway_ike: str | None = None, running: dict[str, str] | None = None) -> UpResult:
+       gateway_ike: str | None = None, running: dict[str, str] | None = None, edge: str = "frr") -> UpResult:
     """``gateway_ike``: the simulated gateway's IKE proposals instead of Azure's (to test a mismatch);
     ``running``: hand-written FRR configs for some routers (a brownfield start, see :func:`build`)."""
     _need_root()
-    plan = build(circuits, inventory, name, lab_file, vpn=vpn, gateway_ike=gateway_ike, running=running)
+    if edge == "bird":
+        from ergen.lab import bird
+        bird.check_installed()
+    plan = build(circuits, inventory, name, lab_file, vpn=vpn, gateway_ike=gateway_ike, running=running, edge=edge)
     workdir = Path(plan.workdir)
     if workdir.exists() or set(plan.namespaces) & netns.existing():
         raise LabError(f"lab {name} is already up (ergen lab down --name {name})")
@@ -194,7 +203,8 @@ def _create(plan: LabPlan) -> None:
     for r in plan.routers:
         frr.start(r.ns, r.pathspace, work / r.pathspace, hostname=r.name)
     for e in plan.edges:
-        frr.start(e.ns, e.pathspace, work / e.pathspace)
+        if e.kind == "frr":
+            frr.start(e.ns, e.pathspace, work / e.pathspace)
     # the customer routers first: the edges connect to them (connect retry 1 s)
     for r in plan.routers:
         d = work / r.pathspace
@@ -205,6 +215,14 @@ def _create(plan: LabPlan) -> None:
                 fh.write(text)
             frr.load(r.pathspace, f)
     for e in plan.edges:
+        if e.kind == "bird":
+            from ergen.lab import bird
+            for spec in e.addresses:
+                dev, cidr = spec.split()
+                netns.address(e.ns, dev, cidr)
+            netns.ip("link", "set", "ce0", "up", ns=e.ns)
+            bird.start(e.ns, work / e.pathspace, e.config)
+            continue
         f = work / e.pathspace / "edge.conf"
         f.write_text(e.config)
         frr.load(e.pathspace, f)

@@ -53,6 +53,7 @@ def edge_config(*, asn: int, router_id: str, peers: list[tuple[int, str, str]], 
                   f"  local {ours} as {asn};",
                   f"  neighbor {theirs} as {peer_asn};",
                   "  hold time 180; keepalive time 60; connect retry time 1;",
+                  "  error wait time 1, 10;     # BIRD waits 60-300 s after an error by default",
                   "  bfd on;"]
         if md5:
             lines.append(f'  password "{md5}";')

@@ -58,6 +58,8 @@ class Session:
     expected_received: list[str]
     prepend: int
     ce_asn: int
+    edge_kind: str = "frr"        # frr | bird: which BGP implementation plays Microsoft's edge
+    edge_socket: str = ""         # bird: its control socket
 
     @property
     def label(self) -> str:
@@ -72,6 +74,9 @@ class Edge:
     link: str
     peering: str
     config: str = field(repr=False)
+    kind: str = "frr"             # frr | bird
+    addresses: list[str] = field(default_factory=list)   # bird: the addresses the lab puts on ce0 and lo
+    socket: str = ""
 
 
 @dataclass
@@ -199,7 +204,7 @@ def lab_inventory(inventory: Inventory) -> Inventory:
 
 
 def plan_lab(name: str, circuits: list[Circuit], intents: list[RouterIntent], configs: dict[str, str],
-             md5: dict[tuple[str, str], str | None], lab: dict, notes: list[str]) -> LabPlan:
+             md5: dict[tuple[str, str], str | None], lab: dict, notes: list[str], edge_kind: str = "frr") -> LabPlan:
     if not NAME.match(name):
         raise InputError("a lab name is 1-8 lowercase letters or digits", field="--name")
     ns = lambda role: f"erg-{name}-{role}"  # noqa: E731
@@ -243,15 +248,23 @@ def plan_lab(name: str, circuits: list[Circuit], intents: list[RouterIntent], co
                 edge_keys[key] = Edge(ns=ns(f"edge{n}-{sub.link[:3]}-{sub.peering[:4]}"), pathspace=ps(f"e{n}"),
                                       circuit=sub.circuit, link=sub.link, peering=sub.peering, config="")
             edge = edge_keys[key]
+            edge.kind = edge_kind
             wires.append(Wire(ce_ns=ce.ns, ce_if=sub.name, edge_ns=edge.ns, bridge=f"b{k}",
                               ce_port=f"p{k}c", edge_port=f"p{k}e", router=it.name, link=sub.link,
                               peering=sub.peering))
             k += 1
             announce = ([Announce(p) for p in lab["private4"] + lab["private6"]]
                         if peering.kind is PeeringKind.private else list(lab["microsoft"]))
-            edge.config = _edge_config(edge, circuit, peering, sub.link, announce,
-                                       md5.get((sub.circuit, sub.peering)),
-                                       lab["private4"][0] if peering.kind is PeeringKind.private else None)
+            if edge_kind == "bird":
+                edge.config, edge.addresses = _bird_config(edge, circuit, peering, sub.link, announce,
+                                                           md5.get((sub.circuit, sub.peering)),
+                                                           lab["private4"][0] if peering.kind is PeeringKind.private
+                                                           else None, name)
+                edge.socket = str(LAB_ROOT / name / edge.pathspace / "bird.ctl")
+            else:
+                edge.config = _edge_config(edge, circuit, peering, sub.link, announce,
+                                           md5.get((sub.circuit, sub.peering)),
+                                           lab["private4"][0] if peering.kind is PeeringKind.private else None)
             for n in it.neighbors:
                 if n.interface != sub.name:
                     continue
@@ -265,10 +278,11 @@ def plan_lab(name: str, circuits: list[Circuit], intents: list[RouterIntent], co
                     router=it.name, circuit=sub.circuit, link=sub.link, peering=sub.peering, family=n.family,
                     ce_ns=ce.ns, ce_pathspace=ce.pathspace, edge_ns=edge.ns, edge_pathspace=edge.pathspace,
                     ce_address=ce_addr, edge_address=n.address, expected_sent=permitted_prefixes(out_pl),
-                    expected_received=received, prepend=len(prepend), ce_asn=n.local_as or it.bgp_asn))
+                    expected_received=received, prepend=len(prepend), ce_asn=n.local_as or it.bgp_asn,
+                    edge_kind=edge.kind, edge_socket=edge.socket))
     edges = list(edge_keys.values())
     namespaces = [ns("lan"), ns("provider"), ns("mgmt"), *(r.ns for r in routers), *(e.ns for e in edges)]
-    pathspaces = [*(r.pathspace for r in routers), *(e.pathspace for e in edges)]
+    pathspaces = [*(r.pathspace for r in routers), *(e.pathspace for e in edges if e.kind == "frr")]
     mgmt = _mgmt_subnet(name)
     for i, r in enumerate(routers):
         r.mgmt_address = str(mgmt.network + 10 + i)
@@ -343,6 +357,33 @@ def _edge_config(edge: Edge, circuit: Circuit, peering, link: str, announce: lis
               f"  neighbor {addr} maximum-prefix {limit if fam == 4 else limit6}", " exit-address-family"]
     l += ["exit", ""]
     return "\n".join(l)
+
+
+def _bird_config(edge: Edge, circuit: Circuit, peering, link: str, announce: list[Announce], md5: str | None,
+                 ping_prefix: str | None, lab_name: str) -> tuple[str, list[str]]:
+    """BIRD 2 as Microsoft's edge, from the circuit JSON alone (see ergen.lab.bird); and the addresses the
+    lab puts on its interfaces (BIRD does not configure addresses)."""
+    from ergen.lab.bird import edge_config
+
+    asn = peering.azure_asn or MICROSOFT_ASN
+    v4 = link_addresses(getattr(peering, f"{link}_peer_address_prefix"))
+    v6_prefix = getattr(peering.ipv6_peering_config, f"{link}_peer_address_prefix", None) \
+        if peering.ipv6_peering_config else None
+    v6 = link_addresses(v6_prefix) if v6_prefix else None
+    premium = (circuit.sku_tier or "").lower() == "premium"
+    limit = {PeeringKind.private: 10000 if premium else 4000, PeeringKind.microsoft: 200}[peering.kind]
+    limit6 = {PeeringKind.private: 100, PeeringKind.microsoft: 200}[peering.kind]
+    peers = [(4, v4.microsoft.address, v4.customer.address)]
+    addresses = [f"ce0 {v4.microsoft.with_prefixlen}"]
+    if v6:
+        peers.append((6, v6.microsoft.address, v6.customer.address))
+        addresses.append(f"ce0 {v6.microsoft.with_prefixlen}")
+    if ping_prefix:
+        addresses.append(f"lo {netaddr.IPNetwork(ping_prefix).ip + 1}/32")
+    text = edge_config(asn=asn, router_id=v4.microsoft.address, peers=peers, peer_asn=peering.peer_asn,
+                       announce=announce, md5=md5, limit4=limit, limit6=limit6,
+                       log=LAB_ROOT / lab_name / edge.pathspace / "bird.log")
+    return text, addresses
 
 
 def _mgmt_subnet(name: str) -> netaddr.IPNetwork:

@@ -69,8 +69,12 @@ def check_lab(state: dict) -> CheckReport:
         bfd = bfd_cache.setdefault(s["ce_pathspace"], _bfd(s["ce_pathspace"])).get(s["edge_address"], "none")
         sent = sorted(_routes(s["ce_pathspace"], s["family"], s["edge_address"], "advertised-routes"))
         received = sorted(_routes(s["ce_pathspace"], s["family"], s["edge_address"], "routes"))
-        at_edge = _routes(s["edge_pathspace"], s["family"], s["ce_address"], "routes")
-        paths = {p: (v[0].get("path", "") if isinstance(v, list) and v else "") for p, v in at_edge.items()}
+        if s.get("edge_kind") == "bird":
+            from ergen.lab import bird
+            paths = bird.routes(s["edge_socket"], f"ce_v{s['family']}")
+        else:
+            at_edge = _routes(s["edge_pathspace"], s["family"], s["ce_address"], "routes")
+            paths = {p: (v[0].get("path", "") if isinstance(v, list) and v else "") for p, v in at_edge.items()}
         want_path = " ".join([str(s["ce_asn"])] * (1 + s["prepend"]))
         c = SessionCheck(session=label, state=st, bfd=bfd, sent=sent, expected_sent=sorted(s["expected_sent"]),
                          received=received, expected_received=sorted(s["expected_received"]),
