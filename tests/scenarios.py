@@ -17,9 +17,10 @@ import yaml
 from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, ROOT, SCENARIOS
 
 GOLDEN = ROOT / "tests" / "golden"
-PLATFORMS = ("ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr")
+PLATFORMS = ("ios-xe", "junos", "junos-srx", "eos", "nx-os", "ios-xr", "frr")
 IFACES = {
     "junos": ["xe-0/1/0", "xe-0/1/1", "ge-0/0/2"],
+    "junos-srx": ["xe-0/0/0", "xe-0/0/1", "ge-0/0/2"],
     "eos": ["Ethernet1", "Ethernet2", "Ethernet3"],
     "nx-os": ["Ethernet1/1", "Ethernet1/2", "Ethernet1/3"],
     "ios-xr": ["TenGigE0/0/0/1", "TenGigE0/0/0/2", "GigabitEthernet0/0/0/3"],
@@ -46,8 +47,11 @@ EXTRAS = {
     "ipsec-private": ((EXAMPLE_CIRCUIT, SCENARIOS / "ipsec-private" / "inventory", None,
                        tuple(SCENARIOS / "ipsec-private" / f for f in
                              ("gateway.json", "connection-r1.json", "connection-r2.json"))), ("ipsec",)),
+    "ipsec-microsoft": ((EXAMPLE_CIRCUIT, SCENARIOS / "ipsec-microsoft" / "inventory", None,
+                         tuple(SCENARIOS / "ipsec-microsoft" / f for f in
+                               ("gateway.json", "connection-r1.json", "connection-r2.json"))), ("ipsec",)),
 }
-LOOPBACK = {"ios-xe": "Loopback100", "junos": "lo0", "eos": "Loopback100", "nx-os": "loopback100",
+LOOPBACK = {"ios-xe": "Loopback100", "junos": "lo0", "junos-srx": "lo0.100", "eos": "Loopback100", "nx-os": "loopback100",
             "ios-xr": "Loopback100", "frr": "lo"}
 
 
@@ -58,7 +62,8 @@ def supported(platform: str, feats) -> bool:
 
 def rendered_platforms() -> tuple[str, ...]:
     """The platforms whose template folder exists (all six once the platform work is in)."""
-    return tuple(p for p in PLATFORMS if (ROOT / "templates" / p / "main.j2").exists())
+    from ergen.platforms import family
+    return tuple(p for p in PLATFORMS if (ROOT / "templates" / family(p) / "main.j2").exists())
 
 
 _FEATURES: dict[str, frozenset[str]] = {}

@@ -18,6 +18,8 @@ only ``get_config`` and ``get_bgp_neighbors``.
 
 from __future__ import annotations
 
+from ergen.platforms import family
+
 from dataclasses import dataclass, field
 
 from ergen.adopt.running import Line, owned_by, owner_set
@@ -68,7 +70,7 @@ def _norm(line: Line) -> tuple[str, ...]:
 
 
 def _text(platform: str, line: Line) -> str:
-    return " ".join(line) if platform == "junos" else " / ".join(line)
+    return " ".join(line) if family(platform) == "junos" else " / ".join(line)
 
 
 def audit_router(intent, candidate: str, running: str, source: str, *, drains=None) -> RouterAudit:

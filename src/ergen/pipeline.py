@@ -100,7 +100,7 @@ def render_configs(intents: list[RouterIntent], *, templates: str | Path | None 
         text = render_router(intent, templates=templates, show_secrets=show_secrets, version=__version__)
         if not show_secrets:
             text = mask(text, list(intent.secrets))  # belt and braces: no key value in masked output
-        if fmt == "set" and intent.platform == "junos":
+        if fmt == "set" and intent.platform in ("junos", "junos-srx"):
             from ergen.render.setform import to_set
             text = to_set(text)
         out[intent.name] = text

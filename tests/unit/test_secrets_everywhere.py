@@ -151,7 +151,7 @@ def test_offline_diff_masks_every_platform_and_key_kind(tmp_path):
         text = "\n".join(l for c in changes for l in [*c.diff, *(c.remediation or [])])
         assert not [v for v in values if v in text], f"{scenario} {platform}: a key in the diff"
         seen.add(platform)
-    assert len(seen) == 6
+    assert len(seen) == 7                 # every platform, junos-srx (its IPsec keys) included
 
 
 def test_push_dry_run_and_failed_commit_mask_keys_and_password(case, tmp_path, logs):

@@ -17,6 +17,8 @@ For each router the intent renders, given what the router runs (:class:`RunningC
 
 from __future__ import annotations
 
+from ergen.platforms import family
+
 import dataclasses
 import ipaddress
 from dataclasses import dataclass, field
@@ -124,7 +126,7 @@ class RouterAdoption:
 
 def line_text(platform: str, line) -> str:
     """A config node as a reader knows it: Junos in set form, IOS-style as its block path."""
-    return " ".join(line) if platform == "junos" else " / ".join(line)
+    return " ".join(line) if family(platform) == "junos" else " / ".join(line)
 
 
 # ----------------------------------------------------------------------------- finding what serves

@@ -23,6 +23,8 @@ it cannot move traffic and the migration of that link is not hitless.
 
 from __future__ import annotations
 
+from ergen.platforms import family
+
 import difflib
 from dataclasses import dataclass, field
 
@@ -140,7 +142,7 @@ def drain(ra: RouterAdoption, values: Drain, *, tag: str) -> Change:
         del asn
     asn = ra.intent.bgp_asn
     neighbors_local_as = {e.address: (n.local_as or asn) for n, e in _sessions(ra)}
-    fn = {"junos": _drain_junos, "ios-xr": _drain_xr, "frr": _drain_frr}.get(ra.platform, _drain_ios)
+    fn = {"junos": _drain_junos, "ios-xr": _drain_xr, "frr": _drain_frr}.get(family(ra.platform), _drain_ios)
     return fn(ra, edits, values, neighbors_local_as, tag, warnings)
 
 
@@ -292,7 +294,7 @@ def replace(ra: RouterAdoption, candidate: str) -> Change:
     cand = parse_running(ra.platform, candidate, "ergen")
     if ra.platform == "frr":
         return _replace_frr(ra, candidate)
-    if ra.platform == "junos":
+    if family(ra.platform) == "junos":
         cmds = _junos_deletes(ra)
         removed = [l for l in ra.running.lines if owned_by(l, [_junos_delete_path(o) for o in ra.adopted])]
         text = "\n".join(cmds) + "\n"
@@ -502,7 +504,7 @@ def simulate_removal(platform: str, running: RunningConfig, commands: list[str])
     inside a block that line; Junos ``delete <path>`` the statement and everything under it."""
     gone: set[Line] = set()
     lines = running.lines
-    if platform == "junos":
+    if family(platform) == "junos":
         for c in commands:
             w = tuple(c.split()[1:]) if c.startswith("delete ") else None
             if w:
@@ -634,7 +636,7 @@ def check_removal(ra: RouterAdoption, change: Change) -> None:
         from ergen.adopt.parsers import parse_running
         after = parse_running("frr", change.loads[0].text, "desired").lines
         gone = set(ra.running.lines) - set(after)
-    elif ra.platform == "junos":
+    elif family(ra.platform) == "junos":
         gone = set(change.removed)
     else:
         gone = simulate_removal(ra.platform, ra.running, change.commands)
@@ -718,6 +720,6 @@ def owned_text(target, running: str, recorded: str) -> str:
         return any(c == t or c.startswith(t + " ") for c in shown.get(l[:-1], ()))
 
     lines = [l for l in rc.lines if owned_by(l, own) and not part_of_ergens(l)]
-    if target.platform == "junos":
+    if family(target.platform) == "junos":
         return "\n".join("set " + " ".join(l) for l in lines) + "\n"
     return nodes_text(lines)

@@ -23,7 +23,7 @@ _HIER = {"ios-xe": "CISCO_IOS", "nx-os": "CISCO_NXOS", "eos": "ARISTA_EOS", "ios
 # lines that carry a key: the value after the keyword is masked in every review output
 _SECRET_LINE = re.compile(
     r"(?<!<)(?P<kw>\b(?:password(?:\s+(?:clear|encrypted|[0-9]))?|authentication-key|key-string(?:\s+password)?"
-    r"|pre-shared-key(?:\s+(?:local|remote))?(?:\s+[067](?=\s))?|cak|ckn|secret|key-octet-string|key(?=\s+[0-9a-fA-F]{16,})))(?P<eq>\s*=\s*|\s+)"
+    r"|pre-shared-key(?:\s+(?:local|remote))?(?:\s+(?:[067]|ascii-text|hexadecimal)(?=\s))?|cak|ckn|secret|key-octet-string|key(?=\s+[0-9a-fA-F]{16,})))(?P<eq>\s*=\s*|\s+)"
     r"(?P<val>\"[^\"]*\"|(?!\{|<secret[ >])[^\s;]+)")   # a value mask() already replaced stays as it is
 
 

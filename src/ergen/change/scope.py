@@ -65,7 +65,7 @@ def frr_desired(running: str, last_pushed: str, candidate: str) -> str:
 
 
 _HIER = {"ios-xe": "CISCO_IOS", "nx-os": "CISCO_NXOS", "eos": "ARISTA_EOS", "ios-xr": "CISCO_XR",
-         "junos": "JUNIPER_JUNOS"}
+         "junos": "JUNIPER_JUNOS", "junos-srx": "JUNIPER_JUNOS"}
 
 
 def remediation_commands(platform: str, running: str, last_pushed: str, candidate: str) -> str:

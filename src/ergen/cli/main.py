@@ -239,7 +239,8 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
     if not intents:
         raise InputError("no router in the inventory terminates these circuits", file=str(inventory),
                          field="data.expressroute")
-    if fmt == "set" and not any(i.platform == "junos" for i in intents):
+    from ergen.platforms import family
+    if fmt == "set" and not any(family(i.platform) == "junos" for i in intents):
         raise InputError("--format set is Junos's set form, and no router here is junos", field="--format")
     if stdout:
         for name, text in render_configs(intents, templates=templates, show_secrets=show_secrets, fmt=fmt).items():

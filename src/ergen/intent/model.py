@@ -266,6 +266,29 @@ class IpsecTunnel:
     def esp_lifetime_bytes(self) -> int:
         return self.esp_lifetime_kb * 1024
 
+    @property
+    def local_ifd(self) -> str:
+        """Junos: the tunnel source's interface (lo0 of lo0.100)."""
+        return self.local_interface.split(".", 1)[0]
+
+    @property
+    def local_unit(self) -> int:
+        """Junos: the tunnel source's unit (100 of lo0.100; 0 when none is named)."""
+        rest = self.local_interface.split(".", 1)[1:] or ["0"]
+        return int(rest[0]) if rest[0].isdigit() else 0
+
+    @property
+    def local_unit_name(self) -> str:
+        return f"{self.local_ifd}.{self.local_unit}"
+
+
+@dataclass(frozen=True)
+class SecurityZone:
+    """SRX: a security zone and what each of its interfaces lets in to the router itself."""
+
+    name: str
+    interfaces: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]   # (interface, protocols, services)
+
 
 @dataclass(frozen=True)
 class RouterIntent:
@@ -310,3 +333,22 @@ class RouterIntent:
     @property
     def families(self) -> tuple[int, ...]:
         return tuple(f for f in (4, 6) if any(n.family == f for n in self.neighbors))
+
+    @property
+    def security_zones(self) -> tuple[SecurityZone, ...]:
+        """SRX (flow mode drops what no zone lets in): per circuit, its subinterfaces (BGP and BFD to
+        Microsoft's edge) and the IPsec tunnel source (IKE); per circuit with tunnels, the st0 units (BGP
+        inside the tunnels)."""
+        out = []
+        for c in dict.fromkeys(x.name for x in self.circuits):
+            prefix = next(x.owned_prefix for x in self.circuits if x.name == c)
+            ifs = [(i.name, ("bgp", "bfd"), ("ping",)) for i in self.interfaces if i.circuit == c]
+            tunnels = [t for t in self.ipsec if t.circuit == c]
+            for src in dict.fromkeys(t.local_unit_name for t in tunnels):
+                ifs.append((src, (), ("ike", "ping")))
+            if ifs:
+                out.append(SecurityZone(f"{prefix}EXPRESSROUTE", tuple(ifs)))
+            if tunnels:
+                out.append(SecurityZone(f"{prefix}VPN", tuple((f"st0.{t.number}", ("bgp",), ("ping",))
+                                                              for t in tunnels)))
+        return tuple(out)

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ergen.model.site import Site
 
-PLATFORMS = ("ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr")  # the renderer checks capabilities
-Platform = Literal["ios-xe", "junos", "eos", "nx-os", "ios-xr", "frr"]
+PLATFORMS = ("ios-xe", "junos", "junos-srx", "eos", "nx-os", "ios-xr", "frr")  # the renderer checks capabilities
+Platform = Literal["ios-xe", "junos", "junos-srx", "eos", "nx-os", "ios-xr", "frr"]
 LinkRole = Literal["primary", "secondary"]
 PeeringName = Literal["private", "microsoft"]
 SECRET_PATTERN = r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$"

@@ -38,6 +38,11 @@ def _matrix() -> tuple[dict[str, str], dict[str, PlatformInfo]]:
     return features, platforms
 
 
+def family(platform: str) -> str:
+    """The platform whose syntax a platform shares: junos-srx writes Junos (its own additions: security)."""
+    return "junos" if platform == "junos-srx" else platform
+
+
 def features() -> dict[str, str]:
     return _matrix()[0]
 
@@ -56,7 +61,7 @@ def subinterface(platform: str, parent: str, c_tag: int, s_tag: int | None) -> t
     is ``<parent>.<vlan>`` and a stacked (QinQ) one ``<parent>.<s-tag>.<c-tag>``.
     """
     unit = c_tag if s_tag is None else s_tag * 10000 + c_tag
-    if platform == "junos":
+    if family(platform) == "junos":
         # "interfaces <parent> unit <unit>"; Junos numbers static logical units 0-16385 only, so
         # S-tag x 10000 + C-tag does not fit: the unit is the C-tag (vlan-id, or vlan-tags inner)
         return f"{parent}.{c_tag}", c_tag

@@ -57,7 +57,10 @@ def environment(platform: str, user_dir: str | None, show_secrets: bool) -> jinj
             raise RenderError("template folder not found", file=user_dir, field="--templates")
         if (user / platform).is_dir():
             search.append(str(user / platform))
-    search.append(str(builtin_templates() / platform))
+    from ergen.platforms import family
+    if family(platform) != platform and user_dir and (Path(user_dir) / family(platform)).is_dir():
+        search.append(str(Path(user_dir) / family(platform)))
+    search.append(str(builtin_templates() / family(platform)))   # junos-srx: the Junos templates
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         bytecode_cache=_bytecode_cache(),

@@ -70,13 +70,14 @@ class Facts:
 IGNORE = {
     "ios-xe": frozenset(),
     "junos": frozenset({"interface_bfd"}),
+    "junos-srx": frozenset({"interface_bfd"}),
     "eos": frozenset({"nat_inside"}),   # EOS source NAT has no "inside" interfaces to show
     "nx-os": frozenset(),                   # BFD timers are set on each subinterface
     "ios-xr": frozenset({"interface_bfd"}),
     "frr": frozenset({"interface_bfd", "vrf_rd"}),
 }
 
-PARSERS = {"ios-xe": "ios_xe", "junos": "junos", "eos": "eos", "nx-os": "nx_os", "ios-xr": "ios_xr", "frr": "frr"}
+PARSERS = {"ios-xe": "ios_xe", "junos": "junos", "junos-srx": "junos", "eos": "eos", "nx-os": "nx_os", "ios-xr": "ios_xr", "frr": "frr"}
 
 
 def route_target(imports: list[str], exports: list[str]) -> str | None:

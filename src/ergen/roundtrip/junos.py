@@ -265,6 +265,8 @@ def parse(text: str) -> Facts:
                 i.s_tag, i.c_tag = int(w[w.index("outer") + 1]), int(w[w.index("inner") + 1])
             elif unit.value("vlan-id"):
                 i.c_tag = int(unit.value("vlan-id"))
+            else:
+                continue        # not a subinterface toward a provider (st0, lo0: IPsec on SRX)
             for fam, attr in (("inet", "ipv4"), ("inet6", "ipv6")):
                 block = unit.first("family", fam)
                 addr = block.first("address") if block else None
@@ -312,3 +314,59 @@ def parse(text: str) -> Facts:
         _statics(ri.first("routing-options"), name, f)
         _bgp(ri.path("protocols", "bgp"), name, f, pols)
     return f
+
+
+def ipsec(text: str) -> list[dict]:
+    """SRX: each route-based VPN as the config says it (gateway, local address and interface, IKE and ESP
+    proposals, PFS, the st0 unit with its address and MTU, the route through it), by VPN name."""
+    root = parse_tree(text)
+    sec = root.first("security")
+    if sec is None:
+        return []
+    ike, ips = sec.first("ike"), sec.first("ipsec")
+    props = lambda blk: {p.words[1]: p for p in (blk.find("proposal") if blk else [])}  # noqa: E731
+    ike_p, esp_p = props(ike), props(ips)
+    gws = {g.words[1]: g for g in (ike.find("gateway") if ike else [])}
+    ike_pol = {p.words[1]: p for p in (ike.find("policy") if ike else [])}
+    esp_pol = {p.words[1]: p for p in (ips.find("policy") if ips else [])}
+    units = {}
+    ifs = root.first("interfaces")
+    st0 = ifs.first("st0") if ifs else None
+    for u in (st0.find("unit") if st0 else []):
+        fam = u.first("family", "inet")
+        units[f"st0.{u.words[1]}"] = {"address": fam.first("address").words[1] if fam and fam.first("address") else None,
+                                      "mtu": int(fam.value("mtu")) if fam and fam.value("mtu") else None}
+    routes = {}
+    ro = root.first("routing-options")
+    st = ro.first("static") if ro else None
+    for r in (st.find("route") if st else []):
+        if "next-hop" in r.words:
+            routes[r.words[1]] = r.words[r.words.index("next-hop") + 1]
+    out = []
+    for v in (ips.find("vpn") if ips else []):
+        name = v.words[1]
+        i = v.first("ike")
+        gw = gws.get(i.value("gateway")) if i else None
+        ipol = ike_pol.get(gw.value("ike-policy")) if gw else None
+        epol = esp_pol.get(i.value("ipsec-policy")) if i else None
+        bind = v.value("bind-interface")
+        pfs = epol.path("perfect-forward-secrecy") if epol else None
+
+        def names(pol):
+            leaf = pol.first("proposals") if pol else None
+            return leaf.words[1:] if leaf else []
+        out.append({
+            "vpn": name, "gateway": gw.value("address") if gw else None,
+            "local_address": gw.value("local-address") if gw else None,
+            "external_interface": gw.value("external-interface") if gw else None,
+            "version": gw.value("version") if gw else None,
+            "ike": [(ike_p[p].value("encryption-algorithm"), ike_p[p].value("authentication-algorithm"),
+                     ike_p[p].value("dh-group")) for p in names(ipol) if p in ike_p],
+            "esp": [(esp_p[p].value("encryption-algorithm"), esp_p[p].value("authentication-algorithm"))
+                    for p in names(epol) if p in esp_p],
+            "pfs": pfs.value("keys") if pfs else None,
+            "psk": (ipol.first("pre-shared-key").words[-1] if ipol and ipol.first("pre-shared-key") else None),
+            "bind": bind, "unit": units.get(bind, {}),
+            "routes": sorted(p for p, nh in routes.items() if nh == bind),
+        })
+    return out

@@ -10,9 +10,11 @@ import importlib
 
 from ergen.adopt.running import RunningConfig
 
-MODULES = {"ios-xe": "ios", "eos": "ios", "frr": "ios", "nx-os": "ios", "ios-xr": "iosxr", "junos": "junos"}
+MODULES = {"ios-xe": "ios", "eos": "ios", "frr": "ios", "nx-os": "ios", "ios-xr": "iosxr", "junos": "junos",
+           "junos-srx": "junos"}
 
 
 def parse_running(platform: str, text: str, source: str = "<running>") -> RunningConfig:
+    from ergen.platforms import family
     mod = importlib.import_module(f"ergen.adopt.parsers.{MODULES[platform]}")
-    return mod.parse(text, source=source, platform=platform)
+    return mod.parse(text, source=source, platform=family(platform))
