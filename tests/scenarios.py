@@ -50,9 +50,15 @@ EXTRAS = {
     "ipsec-microsoft": ((EXAMPLE_CIRCUIT, SCENARIOS / "ipsec-microsoft" / "inventory", None,
                          tuple(SCENARIOS / "ipsec-microsoft" / f for f in
                                ("gateway.json", "connection-r1.json", "connection-r2.json"))), ("ipsec",)),
+    "ipsec-vwan": ((EXAMPLE_CIRCUIT, SCENARIOS / "ipsec-vwan" / "inventory", None,
+                    tuple(SCENARIOS / "ipsec-vwan" / f for f in
+                          ("vpn-gateway.json", "vpn-connection.json", "vpn-site.json", "er-gateway.json"))),
+                   ("ipsec",)),
 }
 LOOPBACK = {"ios-xe": "Loopback100", "junos": "lo0", "junos-srx": "lo0.100", "eos": "Loopback100", "nx-os": "loopback100",
             "ios-xr": "Loopback100", "frr": "lo"}
+BGP_LOOPBACK = {"ios-xe": "Loopback101", "junos": None, "junos-srx": None, "eos": "Loopback101",
+                "nx-os": "loopback101", "ios-xr": "Loopback101", "frr": "lo"}
 
 
 def supported(platform: str, feats) -> bool:
@@ -117,6 +123,10 @@ def inventory_for(scenario: str, platform: str, dest: Path) -> Path:
                 att["nat_inside"] = [names.setdefault(i, IFACES[platform][len(names)]) for i in att["nat_inside"]]
         for att in h.get("data", {}).get("ipsec", []):
             att["local_interface"] = LOOPBACK[platform]
+            if "bgp_interface" in att:   # Junos: the BGP address joins the tunnel source's lo0 unit
+                att["bgp_interface"] = BGP_LOOPBACK[platform]
+                if att["bgp_interface"] is None:
+                    del att["bgp_interface"]
     (out / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
     return out
 

@@ -208,8 +208,9 @@ def test_every_code_has_a_case():
     from test_customers import FAILS as CSP
     from test_ipsec import CASES as IPSEC
     from test_sites import CASES as SITES
+    from test_vwan import CASES as VWAN
     assert {c for c, _, _ in CASES} | {c for c, _, _ in IPSEC} | {c for c, _, _ in CSP} | \
-        {c for c, _, _ in SITES} == set(RULES)
+        {c for c, _, _ in SITES} | {c for c, _, _ in VWAN} == set(RULES)
 
 
 def test_codes_are_stable_and_unique():

@@ -7,7 +7,8 @@ Shapes handled (detected, not configured):
   api-version 2020 on, only ``bgpSettings.bgpPeeringAddress`` (comma-separated for
   active/active, in ipConfigurations order) before;
 * ``az network vnet-gateway show``: the same with ``properties`` lifted to the top;
-* ARM/REST ``Microsoft.Network/connections`` and ``az network vpn-connection show``.
+* ARM/REST ``Microsoft.Network/connections`` and ``az network vpn-connection show``;
+* Virtual WAN's vpnGateways, vpnConnections, vpnSites and expressRouteGateways (``ergen.azure.vwan``).
 
 PowerShell's PascalCase is read too, as :class:`~ergen.azure.node.Node` matches keys on their
 letters only. Unknown fields are ignored; a missing required field or a wrong type is an
@@ -43,13 +44,16 @@ def load_connection(path: str | Path) -> VpnConnection:
     return parse_connection(text, label)
 
 
-def load_vpn(path: str | Path) -> VpnGateway | VpnConnection:
-    """A VirtualNetworkGateway or a VirtualNetworkGatewayConnection file, told apart by its content."""
+def load_vpn(path: str | Path):
+    """A VirtualNetworkGateway or a VirtualNetworkGatewayConnection file, told apart by its content; or a
+    Virtual WAN resource (``ergen.azure.vwan``): a hub's vpnGateways (a VpnGateway), a vpnConnections
+    (a list of VpnConnection, one per link connection), a vpnSites (a VpnSite) or the hub's
+    expressRouteGateways (an ExpressRouteGateway)."""
     label, text = _read_text(path)
     return parse_vpn(text, label)
 
 
-def parse_vpn(text: str, file: str = "<input>") -> VpnGateway | VpnConnection:
+def parse_vpn(text: str, file: str = "<input>"):
     data = parse_json(text, file)
     flat = Node(data, "", file) if isinstance(data, dict) else None
     if flat is not None and isinstance(flat.raw("properties"), dict):
@@ -57,6 +61,11 @@ def parse_vpn(text: str, file: str = "<input>") -> VpnGateway | VpnConnection:
     typ = flat.raw("type") if flat is not None else None
     typ = typ.lower() if isinstance(typ, str) else ""
     has = (lambda k: flat is not None and flat.key(k) is not None)  # noqa: E731
+    if flat is not None:
+        from ergen.azure import vwan
+        kind = vwan.kind_of(flat)
+        if kind is not None:
+            return vwan.parse(_resource(data, file, "Virtual WAN resource", "az network vpn-gateway show"), kind)
     if typ.endswith("/connections") or has("connectionType") or has("virtualNetworkGateway1"):
         return parse_connection(text, file)
     if typ.endswith("/virtualnetworkgateways") or has("gatewayType") or has("bgpSettings"):

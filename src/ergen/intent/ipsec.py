@@ -27,9 +27,12 @@ DEFAULT_IKE = (IkeProposal("aes256", "sha256", 2), IkeProposal("aes256", "sha1",
 DEFAULT_ESP = (EspProposal("aes256gcm16", None, None), EspProposal("aes256", "sha1", None))
 
 
+VWAN_ESP_LIFETIME_S = 3600   # what a Virtual WAN hub's device configuration file gives (facts §5)
+
+
 def proposals(conn) -> tuple[tuple[IkeProposal, ...], tuple[EspProposal, ...], dict]:
     if not conn.ipsec_policies:
-        return DEFAULT_IKE, DEFAULT_ESP, {}
+        return DEFAULT_IKE, DEFAULT_ESP, ({"esp_lifetime_s": VWAN_ESP_LIFETIME_S} if conn.kind == "vwan" else {})
     p = conn.ipsec_policies[0]
     ike_enc = _ENC[p.ike_encryption.lower()]
     ike_int = _INT.get(p.ike_integrity.lower(), "sha256")  # GCM IKE integrity: the PRF stays SHA-2
@@ -69,17 +72,30 @@ def build_tunnels(ctx, router, tag_of, bgp_asn: int):
             from ergen.intent.addressing import link_addresses
             hop = link_addresses(getattr(peering, f"{link}_peer_address_prefix")).microsoft.address
         custom = {c.ip_configuration_id.lower(): c.address for c in conn.custom_bgp_addresses}
+        vwan = conn.kind == "vwan"
+        junos = router.platform.startswith("junos")   # one lo0 unit per routing instance: the source's
+        if vwan:
+            # one BGP address on premises for both hub instances: the site link's (or the inventory's)
+            _, link_ = ctx.site_link_of(conn)
+            site_bgp = att.bgp_addresses[0] if att.bgp_addresses else (link_.bgp_address if link_ else None)
+            hub = (gw.hub_id or "").rstrip("/").rsplit("/", 1)[-1] or None
         for k, inst in enumerate(gw.instances):
             remote = inst.private_ip if att.over == "private" else inst.public_ip
-            azure_bgp = custom.get((inst.ip_configuration_id or "").lower()) or \
-                (inst.apipa_bgp_ips[0] if inst.apipa_bgp_ips else inst.bgp_ip)
+            if vwan:   # over ExpressRoute the site's BGP address is not APIPA: the hub's default addresses
+                azure_bgp, inner_local = inst.bgp_ip, site_bgp
+            else:
+                azure_bgp = custom.get((inst.ip_configuration_id or "").lower()) or \
+                    (inst.apipa_bgp_ips[0] if inst.apipa_bgp_ips else inst.bgp_ip)
+                inner_local = att.bgp_addresses[k]
             name = f"{naming.owned_prefix(tag)}VPN{k}"
             tunnels.append(IpsecTunnel(
                 name=name, index=k, number=100 + 10 * i + k, local_address=att.local_address,
                 local_interface=att.local_interface, remote_address=remote, remote_name=inst.name, psk=psk,
-                ike=ike, esp=esp, inner_local=att.bgp_addresses[k], inner_remote=azure_bgp,
+                ike=ike, esp=esp, inner_local=inner_local, inner_remote=azure_bgp,
                 remote_as=gw.bgp_asn or DEFAULT_GATEWAY_ASN, advertise=advertise, over=att.over,
-                circuit=circuit.name, underlay_next_hop=hop, **life))
+                circuit=circuit.name, underlay_next_hop=hop,
+                inner_interface=(att.bgp_interface or (att.local_interface if junos else None)) if vwan else None,
+                hub=hub if vwan else None, **life))
         rm_in, rm_out = f"{naming.owned_prefix(tag)}VPN-IN", f"{naming.owned_prefix(tag)}VPN-OUT"
         pl_in, pl_out = f"{rm_in}-PFX", f"{rm_out}-PFX"
         pls.append(PrefixList(pl_in, 4, (PrefixListEntry(10, "deny", Prefix.of("0.0.0.0/0")),
@@ -94,9 +110,11 @@ def build_tunnels(ctx, router, tag_of, bgp_asn: int):
         for t in tunnels[-len(gw.instances):]:
             neighbors.append(Neighbor(
                 address=t.inner_remote, family=4, remote_as=t.remote_as, local_as=None,
-                description=f"Azure VPN gateway {gw.name} {t.remote_name}", md5=None, bfd=None,
+                description=(f"Azure Virtual WAN hub {t.hub} {gw.name} {t.remote_name}" if t.hub else
+                             f"Azure VPN gateway {gw.name} {t.remote_name}"), md5=None, bfd=None,
                 route_map_in=rm_in, route_map_out=rm_out, maximum_prefix=MaximumPrefix(4000),
                 interface=f"tunnel{t.number}", circuit=circuit.name, peering="vpn", link=t.remote_name,
-                standby=False, update_source=t.inner_local, ebgp_multihop=2, tunnel=t.number))
+                standby=False, update_source=t.inner_local, ebgp_multihop=2, tunnel=t.number,
+                update_interface=t.inner_interface or f"Tunnel{t.number}"))
         nets += list(advertise)
     return tunnels, neighbors, pls, rms, nets

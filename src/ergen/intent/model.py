@@ -119,6 +119,7 @@ class Neighbor:
     update_source: str | None = None   # BGP inside an IPsec tunnel: from the router's tunnel address
     ebgp_multihop: int | None = None
     tunnel: int | None = None          # the tunnel interface number it runs through
+    update_interface: str | None = None  # IOS: the interface BGP inside the tunnel is sourced from
     provider_pe: bool = False          # IPVPN: the neighbor is the provider's PE, not Microsoft's edge
     shutdown: bool = False             # drained with --mode shutdown: administratively down
     drained: bool = False              # its link is drained (ergen drain): longer AS path, lower preference
@@ -261,6 +262,29 @@ class IpsecTunnel:
     circuit: str = ""
     underlay_next_hop: str | None = None   # Microsoft's edge on this router's link: the gateway address
     #                                        is reached over ExpressRoute, never through the tunnel itself
+    inner_interface: str | None = None     # Virtual WAN: the interface holding inner_local, which the
+    #                                        tunnels to both hub instances share (they are unnumbered)
+    hub: str | None = None                 # Virtual WAN: the hub's name (descriptions)
+
+    @property
+    def description(self) -> str:
+        """Raw text (templates escape it): the far end and the peering the tunnel runs over."""
+        far = f"Azure Virtual WAN hub {self.hub} {self.remote_name}" if self.hub else \
+            f"Azure VPN gateway {self.remote_name}"
+        return f"{far} ({self.circuit} {self.over} peering)"
+
+    @property
+    def inner_ifd(self) -> str | None:
+        """Junos: the BGP address's interface (lo0 of lo0.101)."""
+        return self.inner_interface.split(".", 1)[0] if self.inner_interface else None
+
+    @property
+    def inner_unit(self) -> int | None:
+        """Junos: the BGP address's unit (101 of lo0.101)."""
+        if not self.inner_interface:
+            return None
+        rest = self.inner_interface.split(".", 1)[1:] or ["0"]
+        return int(rest[0]) if rest[0].isdigit() else 0
 
     @property
     def esp_lifetime_bytes(self) -> int:
@@ -335,6 +359,36 @@ class RouterIntent:
         return tuple(f for f in (4, 6) if any(n.family == f for n in self.neighbors))
 
     @property
+    def tunnel_interfaces(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """The router's own interfaces the tunnels need, with their /32 addresses: (interface, purpose,
+        addresses): the tunnel source, and to a Virtual WAN hub the BGP address both tunnels share."""
+        out: dict[str, tuple[str, dict[str, None]]] = {}
+        for t in self.ipsec:
+            out.setdefault(t.local_interface, ("IPsec tunnel source toward Azure VPN gateways", {}))[1][
+                t.local_address] = None
+        for t in self.ipsec:
+            if t.inner_interface:
+                out.setdefault(t.inner_interface, ("BGP address toward the Azure Virtual WAN hub (both tunnels)",
+                                                   {}))[1][t.inner_local] = None
+        return tuple((name, text, tuple(addrs)) for name, (text, addrs) in out.items())
+
+    @property
+    def tunnel_units(self) -> tuple[tuple[str, tuple[tuple[int, str, tuple[str, ...]], ...]], ...]:
+        """Junos: the units the tunnels need on the router's own interfaces, by interface: (unit,
+        description, addresses): the tunnel source and, to a Virtual WAN hub, the BGP address both tunnels
+        share (in the same unit unless bgp_interface names another: Junos allows one lo0 unit per
+        routing instance)."""
+        units: dict[str, dict[int, tuple[str, dict[str, None]]]] = {}
+        for t in self.ipsec:
+            units.setdefault(t.local_ifd, {}).setdefault(
+                t.local_unit, ("IPsec tunnel source toward Azure VPN gateways", {}))[1][t.local_address] = None
+        for t in self.ipsec:
+            if t.inner_interface:
+                units.setdefault(t.inner_ifd, {}).setdefault(
+                    t.inner_unit, ("BGP address toward the Azure Virtual WAN hub", {}))[1][t.inner_local] = None
+        return tuple((ifd, tuple((u, d, tuple(a)) for u, (d, a) in us.items())) for ifd, us in units.items())
+
+    @property
     def security_zones(self) -> tuple[SecurityZone, ...]:
         """SRX (flow mode drops what no zone lets in): per circuit, its subinterfaces (BGP and BFD to
         Microsoft's edge) and the IPsec tunnel source (IKE); per circuit with tunnels, the st0 units (BGP
@@ -346,6 +400,9 @@ class RouterIntent:
             tunnels = [t for t in self.ipsec if t.circuit == c]
             for src in dict.fromkeys(t.local_unit_name for t in tunnels):
                 ifs.append((src, (), ("ike", "ping")))
+            for unit in dict.fromkeys(f"{t.inner_ifd}.{t.inner_unit}" for t in tunnels if t.inner_interface):
+                if unit not in {t.local_unit_name for t in tunnels}:
+                    ifs.append((unit, (), ("ping",)))
             if ifs:
                 out.append(SecurityZone(f"{prefix}EXPRESSROUTE", tuple(ifs)))
             if tunnels:

@@ -167,7 +167,8 @@ class LinkAttachment(_Strict):
 class IpsecAttachment(_Strict):
     """IPsec/IKEv2 tunnels from this router to an Azure VPN gateway, over one peering of a circuit."""
 
-    connection: str = Field(description="the Azure VirtualNetworkGatewayConnection's name (from --vpn files)")
+    connection: str = Field(description="the Azure VirtualNetworkGatewayConnection's name, or a Virtual WAN "
+                                        "vpnLinkConnection's (<connection>/<link> or <link>), from --vpn files")
     circuit: str = Field(description="the circuit whose peering carries the tunnels")
     over: PeeringName = Field("private", description="private (gateway private IPs) or microsoft (public IPs)")
     local_address: str = Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}$",
@@ -176,8 +177,13 @@ class IpsecAttachment(_Strict):
     local_interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]*$",
                                  description="the interface holding local_address (e.g. Loopback100, lo)")
     psk: str = Field(pattern=SECRET_PATTERN, description="pre-shared key by reference")
-    bgp_addresses: list[str] = Field(min_length=1, description="this router's BGP address in each tunnel "
-                                                               "(APIPA 169.254.21.0-169.254.22.255), by instance")
+    bgp_addresses: list[str] = Field(default_factory=list, description=(
+        "this router's BGP address in each tunnel, by instance: APIPA 169.254.21.0-169.254.22.255 to a VNet "
+        "gateway; to a Virtual WAN hub one address, the site link's BGP address (taken from the vpnSites "
+        "file when left out)"))
+    bgp_interface: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9/:._-]*$", description=(
+        "Virtual WAN: the interface holding the site link's BGP address, which both tunnels share (e.g. "
+        "Loopback101, lo0.101); the tunnels are unnumbered to it"))
     advertise: list[str] = Field(default_factory=list, description="prefixes sent over the tunnels (more "
                                                                    "specific than over the peering)")
 

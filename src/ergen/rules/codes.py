@@ -143,6 +143,16 @@ _TABLE = [
                                       "refuse by default: give the connection a custom policy (DHGroup14 or better)"),
     ("ER912", "gateway-region-not-accepted", E, "over Microsoft peering, the routes of the gateway's region must "
                                                 "be accepted (its regional community in accept_communities)"),
+    ("ER914", "vwan-hub-asn", E, "a Virtual WAN hub's ASN is 65515, and 65515-65520 are Azure's: the router's "
+                                 "ASN must be none of them"),
+    ("ER915", "vwan-site-link-mismatch", E, "the VPN site link Azure has must be this router: its ipAddress the "
+                                            "tunnel source, its BGP address and ASN the router's"),
+    ("ER916", "vwan-bgp-address", E, "to a Virtual WAN hub over ExpressRoute the router has one BGP address, not "
+                                     "APIPA and not the tunnel source, on an interface of its own (bgp_interface)"),
+    ("ER917", "vwan-circuit-not-in-hub", E, "the circuit carrying the tunnels must have its private peering "
+                                            "connected to the hub's ExpressRoute gateway"),
+    ("ER918", "connection-bgp-disabled", E, "ergen runs BGP inside the tunnels: the connection (or link "
+                                            "connection) must have enableBgp on"),
     # platforms
     ("ER801", "platform-feature-unsupported", E, "the router's platform cannot express a feature its intent uses "
                                                  "(see ergen platforms)"),

@@ -87,6 +87,8 @@ class Context:
     report: Report = field(default_factory=Report)
     gateways: list = field(default_factory=list)      # ergen.model.vpn.VpnGateway
     connections: list = field(default_factory=list)   # ergen.model.vpn.VpnConnection
+    sites: list = field(default_factory=list)         # ergen.model.vpn.VpnSite (Virtual WAN)
+    er_gateways: list = field(default_factory=list)   # ergen.model.vpn.ExpressRouteGateway (Virtual WAN hubs)
     # an estate rendered one router group at a time: every customer's facts (name, id, vrf, prefixes), for
     # the checks that look across customers; global_checks False: another group's run made those already
     customer_facts: list | None = None
@@ -268,7 +270,21 @@ class Context:
         return self._secrets[ref]
 
     def connection(self, name: str):
-        return next((c for c in self.connections if c.name.lower() == name.lower()), None)
+        """By name; a Virtual WAN link connection also as ``<connection>/<link connection>``."""
+        key = name.lower()
+        return next((c for c in self.connections if c.name.lower() == key or
+                     (c.parent and f"{c.parent}/{c.name}".lower() == key)), None)
+
+    def site_link_of(self, connection):
+        """A Virtual WAN link connection's site link (and its site), when the site is among the files."""
+        lid = (connection.site_link_id or "").lower()
+        for s in self.sites:
+            for l in s.links:
+                if lid and ((l.id or "").lower() == lid or lid.endswith(f"/vpnsitelinks/{l.name.lower()}") and
+                            (not connection.site_id or (s.id or "").lower() == connection.site_id.lower()
+                             or connection.site_id.lower().endswith("/" + s.name.lower()))):
+                    return s, l
+        return None, None
 
     def gateway_of(self, connection):
         gid = (connection.gateway_id or "").lower()
@@ -296,16 +312,30 @@ def validate(circuits: list[Circuit], inventory: Inventory | None = None, vpn: l
     return ctx.report
 
 
+def vpn_items(vpn):
+    """Every VPN object of ``vpn``, lists opened and a gateway's embedded connections included."""
+    for v in vpn or []:
+        if isinstance(v, (list, tuple)):
+            yield from vpn_items(v)
+            continue
+        yield v
+        yield from getattr(v, "connections", None) or []
+
+
 def run(circuits: list[Circuit], inventory: Inventory | None = None, vpn: list | None = None, *,
         customer_facts: list | None = None, global_checks: bool = True) -> Context:
-    """``vpn``: VPN gateways and connections (ergen.model.vpn) for IPsec over ExpressRoute."""
-    from ergen.model.vpn import VpnConnection, VpnGateway
+    """``vpn``: VPN gateways and connections (ergen.model.vpn) for IPsec over ExpressRoute, and for
+    Virtual WAN the sites and the hub's ExpressRoute gateway; lists (a vpnConnections file) are opened."""
+    from ergen.model.vpn import ExpressRouteGateway, VpnConnection, VpnGateway, VpnSite
     from ergen.rules import checks  # noqa: F401  (registers the checks)
 
+    items = list(vpn_items(vpn))
     inv = inventory or Inventory(path=".", routers={})
     ctx = Context(circuits=circuits, inventory=inv,
-                  gateways=[v for v in vpn or [] if isinstance(v, VpnGateway)],
-                  connections=[v for v in vpn or [] if isinstance(v, VpnConnection)],
+                  gateways=[v for v in items if isinstance(v, VpnGateway)],
+                  connections=[v for v in items if isinstance(v, VpnConnection)],
+                  sites=[v for v in items if isinstance(v, VpnSite)],
+                  er_gateways=[v for v in items if isinstance(v, ExpressRouteGateway)],
                   customer_facts=customer_facts, global_checks=global_checks)
     for fn in CHECKS:
         fn(ctx)
