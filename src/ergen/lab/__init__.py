@@ -114,15 +114,22 @@ def _plan_ipsec(plan: LabPlan, intents, ctx, gateway_ike: str | None) -> None:
                     private_ip=t.remote_address, prefixlen=24, bgp_ip=t.inner_remote, asn=t.remote_as)
                 private_ips.append(t.remote_address)
             ike = gateway_ike or AZURE_IKE
+            # Azure does not initiate BGP to APIPA addresses; a Virtual WAN hub peers with a site's own address
             g.peers.append({"router": it.name, "local_address": t.local_address, "inner": t.inner_local,
-                            "psk": t.psk.reveal(), "ike": ike, "esp": AZURE_ESP, "asn": it.bgp_asn})
+                            "psk": t.psk.reveal(), "ike": ike, "esp": AZURE_ESP, "asn": it.bgp_asn,
+                            "passive": t.hub is None})
             plan.tunnels.append({"router": it.name, "name": t.name, "gateway": t.remote_name,
                                  "inner_remote": t.inner_remote, "remote_address": t.remote_address})
     net = vnet_subnet(private_ips)
     plan.vnet_ns = f"erg-{plan.name}-vnet"
     plan.vnet_prefix = str(net)
+    # an address "in the VNet" on each instance, inside the range it announces through the tunnels (a
+    # Virtual WAN hub's own range lies outside the VNets it announces)
+    announced = ipaddress.ip_network(_vnet_routes(plan))
+    gw_net = ipaddress.ip_network(plan.vnet_prefix)
+    base = gw_net if gw_net.subnet_of(announced) else announced
     for i, g in enumerate(gws.values()):
-        g.vnet_address = str(ipaddress.ip_network(plan.vnet_prefix).network_address + 200 + i)
+        g.vnet_address = str(base.network_address + 200 + i)
     plan.gateways = list(gws.values())
     plan.namespaces += [plan.vnet_ns, *(g.ns for g in plan.gateways)]
     plan.pathspaces += [g.pathspace for g in plan.gateways]

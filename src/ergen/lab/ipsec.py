@@ -6,6 +6,11 @@ address, ASN 65515, Azure's proposals or the connection's policy); the on-premis
 (the router's tunnel source and BGP address) comes from the inventory, as it would from the local
 network gateway. strongSwan runs with userspace IPsec (kernel-libipsec on a TUN device): this kernel
 has no XFRM. Azure does not initiate BGP from APIPA addresses, so the instances' BGP is passive.
+
+A Virtual WAN hub is the same pair of instances (Instance0, Instance1) answering as the hub's VPN
+gateway does: its private IPs and default BGP addresses from the vpnGateways JSON, one BGP peer per
+site link (the vpnSites JSON's BGP address, shared by both tunnels of a link), and BGP it initiates
+itself (the site's address is not APIPA); the ESP SA lifetime the hub's configuration gives (3,600 s).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ class GatewaySim:
     prefixlen: int
     bgp_ip: str               # its APIPA address
     asn: int
-    peers: list[dict] = field(default_factory=list)   # {router, local_address, inner, psk, ike, esp}
+    peers: list[dict] = field(default_factory=list)   # {router, local_address, inner, psk, ike, esp, passive}
     vnet_address: str = ""    # an address "in the VNet" behind the gateway (pinged through the tunnel)
 
 
@@ -117,8 +122,9 @@ def gateway_frr(g: GatewaySim, vnet_prefix: str) -> str:
     l += ["route-map ALL permit 10", "exit", f"router bgp {g.asn}", f" bgp router-id {g.private_ip}",
           " no bgp default ipv4-unicast"]
     for p in g.peers:
-        l += [f" neighbor {p['inner']} remote-as {p['asn']}", f" neighbor {p['inner']} passive",
-              f" neighbor {p['inner']} ebgp-multihop 2", f" neighbor {p['inner']} update-source {g.bgp_ip}",
+        l += [f" neighbor {p['inner']} remote-as {p['asn']}"]
+        l += [f" neighbor {p['inner']} passive"] if p.get("passive", True) else []
+        l += [f" neighbor {p['inner']} ebgp-multihop 2", f" neighbor {p['inner']} update-source {g.bgp_ip}",
               f" neighbor {p['inner']} timers 10 30"]
     l += [" address-family ipv4 unicast", f"  network {vnet_prefix}"]
     for p in g.peers:

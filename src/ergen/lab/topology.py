@@ -197,7 +197,9 @@ def lab_inventory(inventory: Inventory) -> Inventory:
         for att in r.data.expressroute:
             new = parents.setdefault(att.interface, f"er{len(parents)}")
             atts.append(att.model_copy(update={"interface": new}))
-        ipsec = [a.model_copy(update={"local_interface": "lo"}) for a in r.data.ipsec]  # Linux: tunnel source on lo
+        # Linux: the tunnel source (and a Virtual WAN site's BGP address) on lo
+        ipsec = [a.model_copy(update={"local_interface": "lo", "bgp_interface": "lo" if a.bgp_interface else None})
+                 for a in r.data.ipsec]
         data = r.data.model_copy(update={"expressroute": atts, "ipsec": ipsec})
         routers[name] = r.model_copy(update={"platform": "frr", "data": data})
     return inventory.model_copy(update={"routers": routers})
