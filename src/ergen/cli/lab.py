@@ -22,7 +22,8 @@ def lab_up(circuit: CircuitArgs, inventory: InventoryOpt, name: NameOpt = "er",
                "--lab", help="what the simulated edges announce (default: ergen/data/lab.yaml)")] = None,
            wait: Annotated[float, typer.Option(help="seconds to wait for every BGP session")] = 60.0,
            vpn: Annotated[Optional[list[Path]], typer.Option(
-               "--vpn", help="an Azure VPN gateway or connection JSON (IPsec over ExpressRoute); repeat")] = None,
+               "--vpn", help="an Azure VPN gateway or connection JSON, or a Virtual WAN hub's vpnGateways, "
+               "vpnConnections, vpnSites or expressRouteGateways JSON (IPsec over ExpressRoute); repeat")] = None,
            peerings: PeeringsOpt = None,
            edge: Annotated[str, typer.Option(
                "--edge", help="what plays Microsoft's edge: frr, or bird (BIRD 2, a second BGP implementation)")] = "frr",

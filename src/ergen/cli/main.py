@@ -66,7 +66,8 @@ PeeringsOpt = Annotated[Optional[str], typer.Option(
 PortOpt = Annotated[Optional[str], typer.Option(
     "--port", help="the ExpressRoute Direct port's JSON (encapsulation, MACsec cipher)")]
 VpnOpt = Annotated[Optional[list[str]], typer.Option(
-    "--vpn", help="an Azure VPN gateway or connection JSON (IPsec over ExpressRoute); repeat it")]
+    "--vpn", help="an Azure VPN gateway or connection JSON, or a Virtual WAN hub's vpnGateways, "
+    "vpnConnections, vpnSites or expressRouteGateways JSON (IPsec over ExpressRoute); repeat it")]
 PlatformOpt = Annotated[Optional[str], typer.Option(
     "--platform", "-p", help="render every router as this platform (ergen platforms lists them)")]
 InventoryOpt = Annotated[Path, typer.Option("--inventory", "-i", help="inventory folder (hosts.yaml, circuits.yaml)")]
