@@ -243,3 +243,38 @@ def test_custom_policy_and_lifetime_on_a_link_connection(tmp_path):
     t = next(i for i in result.intents if i.name == "ams-er-r1").ipsec[0]
     assert (t.ike[0].encryption, t.ike[0].dh_group, t.esp[0].pfs_group, t.esp_lifetime_s, t.esp_lifetime_kb) == (
         "aes256gcm16", 20, 20, 7200, 2048000)
+
+
+# ----------------------------------------------------------------------------- read back from the render
+@pytest.mark.parametrize("platform", ["ios-xe", "junos-srx", "frr"])
+def test_the_render_reads_back_into_the_intent(tmp_path, platform):
+    from ergen.roundtrip import IGNORE, compare, expected, parse
+    from scenarios import inventory_for, plan_case
+    result = plan_case("ipsec-vwan", platform)
+    r1 = next(i for i in result.intents if i.name == "ams-er-r1")
+    text = ergen.render_configs([r1], show_secrets=True)["ams-er-r1"]
+    assert compare(expected(r1), parse(platform, text), ignore=IGNORE.get(platform, ())) == []   # BGP inside too
+    if platform == "junos-srx":
+        from ergen.roundtrip.junos import ipsec as srx_ipsec, parse_tree
+        got = {v["vpn"]: v for v in srx_ipsec(text)}
+        assert set(got) == {t.name for t in r1.ipsec}
+        for t in r1.ipsec:
+            v = got[t.name]
+            assert (v["gateway"], v["local_address"], v["external_interface"]) == (t.remote_address, "10.20.255.1", "lo0.100")
+            assert v["unit"] == {"address": None, "mtu": 1400}               # unnumbered: no address per tunnel
+            assert v["routes"] == [f"{t.inner_remote}/32"]
+        lo0 = parse_tree(text).first("interfaces").first("lo0")
+        (unit,) = lo0.find("unit")
+        assert [a.words[1] for a in unit.first("family", "inet").find("address")] == ["10.20.255.1/32", "10.20.254.1/32"]
+    elif platform == "ios-xe":
+        for t in r1.ipsec:
+            block = text.split(f"interface Tunnel{t.number}\n", 1)[1].split("!\n", 1)[0]
+            assert " ip unnumbered Loopback101\n" in block and f" tunnel destination {t.remote_address}\n" in block
+            assert " ip address" not in block
+        assert "interface Loopback101\n description BGP address toward the Azure Virtual WAN hub (both tunnels)\n" \
+               " ip address 10.20.254.1 255.255.255.255\n" in text
+        assert text.count("update-source Loopback101") == 2
+    else:
+        assert "interface lo\n ip address 10.20.255.1/32\n ip address 10.20.254.1/32\nexit\n" in text
+        assert "interface ipsec0" not in text
+        assert text.count("update-source 10.20.254.1") == 2
