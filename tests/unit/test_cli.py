@@ -264,3 +264,21 @@ def test_platforms_command_prints_the_matrix():
     data = json.loads(run("platforms", "-o", "json").stdout)
     assert data["frr"]["features"]["bgp" if "bgp" in data["frr"]["features"] else "md5"] is True
     assert isinstance(data["frr"]["features"]["nat"], str)
+
+
+def test_a_run_builds_only_the_command_it_names_and_behaves_the_same():
+    """``ergen.cli.main`` gives Typer only the command argv names (start-up, issue 17): each command's and
+    group's help, a run and an unknown command read exactly as with the whole app."""
+    from typer.main import get_command_name
+
+    from ergen.cli import for_argv
+    names = [c.name or get_command_name(c.callback.__name__) for c in app.registered_commands]
+    names += [g.name for g in app.registered_groups]
+    assert {"render", "validate", "push", "adopt", "drain", "audit", "lab", "schema", "init"} <= set(names)
+    for argv in [[n, "--help"] for n in names] + [["lab", "up", "--help"], ["platforms"], ["rules"],
+                                                     ["--version"], ["--help"], ["nonsense"], []]:
+        small = for_argv(argv)
+        if argv and argv[0] in names:
+            assert small is not app and len(small.registered_commands) + len(small.registered_groups) == 1
+        whole, one = runner.invoke(app, argv), runner.invoke(small, argv)
+        assert (one.exit_code, one.output) == (whole.exit_code, whole.output), argv

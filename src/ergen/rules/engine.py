@@ -326,16 +326,17 @@ def run(circuits: list[Circuit], inventory: Inventory | None = None, vpn: list |
         customer_facts: list | None = None, global_checks: bool = True) -> Context:
     """``vpn``: VPN gateways and connections (ergen.model.vpn) for IPsec over ExpressRoute, and for
     Virtual WAN the sites and the hub's ExpressRoute gateway; lists (a vpnConnections file) are opened."""
-    from ergen.model.vpn import ExpressRouteGateway, VpnConnection, VpnGateway, VpnSite
     from ergen.rules import checks  # noqa: F401  (registers the checks)
 
     items = list(vpn_items(vpn))
+    kinds: dict[str, list] = {}
+    if items:   # the VPN models are imported only when there is IPsec (start-up, issue 17)
+        from ergen.model.vpn import ExpressRouteGateway, VpnConnection, VpnGateway, VpnSite
+        for key, cls in (("gateways", VpnGateway), ("connections", VpnConnection), ("sites", VpnSite),
+                         ("er_gateways", ExpressRouteGateway)):
+            kinds[key] = [v for v in items if isinstance(v, cls)]
     inv = inventory or Inventory(path=".", routers={})
-    ctx = Context(circuits=circuits, inventory=inv,
-                  gateways=[v for v in items if isinstance(v, VpnGateway)],
-                  connections=[v for v in items if isinstance(v, VpnConnection)],
-                  sites=[v for v in items if isinstance(v, VpnSite)],
-                  er_gateways=[v for v in items if isinstance(v, ExpressRouteGateway)],
+    ctx = Context(circuits=circuits, inventory=inv, **kinds,
                   customer_facts=customer_facts, global_checks=global_checks)
     for fn in CHECKS:
         fn(ctx)
