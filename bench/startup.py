@@ -1,8 +1,14 @@
 """CLI start-up: `ergen --help` and a one-circuit render, whole process, against `python -c "import typer"`.
 
-Prints the median of N runs of each and the ratios (goal: at most 1.5x for --help). Run from the repo:
+Prints the median of N runs of each and the ratios against `import typer` measured in the same run
+(goals, issue 17: --help at most 1.3x, a one-circuit render at most 2x). Each command runs once first
+so that every module's bytecode is cached, as after any install (PYTHONDONTWRITEBYTECODE, which some
+shells set, is dropped for the measured processes: without it every ergen module compiles on each run).
+Run from the repo:
     python bench/startup.py [N]
 """
+
+import os
 
 import statistics
 import subprocess
@@ -14,11 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(args, n):
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT, env=ENV)
     runs = []
     for _ in range(n):
         t = time.perf_counter()
-        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT)
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT, env=ENV)
         runs.append(time.perf_counter() - t)
     return statistics.median(runs)
 
@@ -32,8 +42,8 @@ def main():
         render = timed([py, "-m", "ergen", "render", "examples/er-ams-prod.json", "-i", "inventories/example",
                         "--out", tmp, "--force"], n)
     print(f"import typer           {base * 1000:7.0f} ms")
-    print(f"ergen --help           {helpt * 1000:7.0f} ms   ratio {helpt / base:.2f}  (goal <= 1.5)")
-    print(f"ergen render (1 circ.) {render * 1000:7.0f} ms   ratio {render / base:.2f}")
+    print(f"ergen --help           {helpt * 1000:7.0f} ms   ratio {helpt / base:.2f}  (goal <= 1.3)")
+    print(f"ergen render (1 circ.) {render * 1000:7.0f} ms   ratio {render / base:.2f}  (goal <= 2)")
 
 
 if __name__ == "__main__":

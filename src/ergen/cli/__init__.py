@@ -23,7 +23,7 @@ def for_argv(argv: list[str]) -> typer.Typer:
 
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is None:
-        return app
+        return _listing(app)
     commands = [c for c in app.registered_commands if (c.name or get_command_name(c.callback.__name__)) == first]
     groups = [g for g in app.registered_groups if g.name == first]
     if not commands and not groups:
@@ -31,6 +31,30 @@ def for_argv(argv: list[str]) -> typer.Typer:
     one = copy.copy(app)
     one.registered_commands, one.registered_groups = commands, groups
     return one
+
+
+def _listing(typer_app: typer.Typer) -> typer.Typer:
+    """For the top-level help (no command named): the same app with each command's callback replaced by
+    a parameterless one of the same name and help text, as the listing shows only names and help; the
+    root callback (``--version``) stays as it is. Groups likewise, all the way down."""
+    import copy
+
+    def stub(fn):
+        def command() -> None:   # never run: no command is named on this path
+            raise AssertionError("the help listing's stand-in was called")
+        command.__name__, command.__doc__, command.__module__ = fn.__name__, fn.__doc__, fn.__module__
+        return command
+
+    out = copy.copy(typer_app)
+    out.registered_commands = [copy.copy(c) for c in typer_app.registered_commands]
+    for c in out.registered_commands:
+        c.callback = stub(c.callback)
+    out.registered_groups = []
+    for g in typer_app.registered_groups:
+        g2 = copy.copy(g)
+        g2.typer_instance = _listing(g.typer_instance)
+        out.registered_groups.append(g2)
+    return out
 
 
 def main() -> None:
