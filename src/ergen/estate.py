@@ -131,9 +131,11 @@ def diff_against_folder(folder: Path, intents: list[RouterIntent], *, templates=
 
 
 class EstateResult:
-    def __init__(self, routers: int, circuits: int, files: list[Path], warnings: list, warning_count: int):
+    def __init__(self, routers: int, circuits: int, files: list[Path], warnings: list, warning_count: int,
+                 groups: int = 0, cached_groups: int = 0):
         self.routers, self.circuits, self.files = routers, circuits, files
         self.warnings, self.warning_count = warnings, warning_count
+        self.groups, self.cached_groups = groups, cached_groups    # router groups, and those from the cache
 
 
 @dataclass(slots=True)
@@ -156,7 +158,8 @@ class EstateFacts(list):
 MAX_WARNINGS_KEPT = 1000
 
 
-def router_groups(inventory: str | Path, store, parsed: Path | None = None):
+def router_groups(inventory: str | Path, store, parsed: Path | None = None, cache=None,
+                  digests: dict[str, str] | None = None):
     """(facts, groups): every customer's facts, and the routers in groups joined by circuits (a circuit's
     two links join their routers), each group with the customer files it needs. One pass over customers/,
     one customer in memory at a time."""
@@ -182,7 +185,15 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None):
     files = [p.name for p in customer_files(inventory)]      # names, not Paths: 10,000 Paths weigh 5 MB
     for i, name in enumerate(files):
         file = folder / name
-        cust = read_customer(file, save_parsed=parsed / f"{file.stem}.pickle" if parsed else None)
+        digest = None
+        if cache is not None:
+            from ergen.cache import digest as sha
+            try:
+                digest = digests[name] = sha(file.read_bytes())
+            except OSError:
+                pass    # read_customer names the problem
+        cust = read_customer(file, save_parsed=parsed / f"{file.stem}.pickle" if parsed else None, cache=cache,
+                             digest=digest)
         if file.stem.lower() in seen:
             raise InputError(f"customer {file.stem!r} is given twice (names are case-insensitive)",
                              file=str(file), field="(file)")
@@ -211,7 +222,7 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None):
 
 
 def render_estate(inventory: str | Path, out: str | Path, *, templates=None, force: bool = False,
-                  platform: str | None = None, jobs: int | None = None) -> EstateResult:
+                  platform: str | None = None, jobs: int | None = None, cache: bool = True) -> EstateResult:
     """``ergen render --all``: the whole estate of ``inventory`` into ``out``, all files or none.
 
     It streams: customers are read once for their facts and the router groups, then each group (the
@@ -219,7 +230,10 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
     before the next; nothing of a group stays in memory after it. Checks across customers use every
     customer's facts. ``jobs`` groups are worked on at once, in forked processes (default: the machine's
     cores, at most 4; ``ERGEN_JOBS`` overrides; 1: all in this process). On any error (in any group) the
-    staging folder is removed and nothing in ``out`` changes; else the files are moved into place."""
+    staging folder is removed and nothing in ``out`` changes; else the files are moved into place.
+
+    ``cache`` (``ergen.cache``, on unless ERGEN_NO_CACHE=1): customers parsed and router groups rendered by
+    an earlier run are taken from the cache when nothing they depend on changed."""
     import os
     import shutil
     import tempfile
@@ -236,14 +250,24 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
     if platform is not None:
         with_platform(base, platform)          # checks the name
         store.platform_override = platform
-    parsed = Path(tempfile.mkdtemp(prefix="ergen-parsed-"))     # 0700: pass 1's parsed customer files
+    from ergen import cache as cache_mod
+    store_cache = cache_mod.Cache.open() if cache else None
+    digests: dict[str, str] = {}
+    # 0700: pass 1's parsed customer files for pass 2 (with the cache, pass 2 finds them there)
+    parsed = Path(tempfile.mkdtemp(prefix="ergen-parsed-")) if store_cache is None else None
     created = not out.exists()
     staging = None
     errors, warnings, warning_count = [], [], 0
-    routers = circuits = 0
+    routers = circuits = cached = 0
     global _GROUP_WORK
     try:
-        facts, groups = router_groups(inventory, store, parsed)
+        facts, groups = router_groups(inventory, store, parsed, cache=store_cache, digests=digests)
+        keys = None
+        if store_cache is not None:     # what every group's result depends on besides its own inputs
+            tops = sorted(p for p in Path(inventory).iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+            keys = (cache_mod.code_fingerprint(str(templates) if templates else None), store.platform_override,
+                    cache_mod.digest(*((p.name, p.read_bytes()) for p in tops)),
+                    cache_mod.digest(*sorted((n, f.id, f.vrf, f.prefixes) for n, f in facts)))
         existing = [str(out / config_filename(r)) for members, _ in groups for r in members
                     if (out / config_filename(r)).exists()]
         if existing and not force:
@@ -253,7 +277,7 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
         jobs = max(1, min(jobs, len(groups) or 1))
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
-        _GROUP_WORK = (base, store, facts, staging, templates, parsed)
+        _GROUP_WORK = (base, store, facts, staging, templates, parsed, store_cache, digests, keys)
         work = [(k, members, files) for k, (members, files) in enumerate(groups)]
         if jobs == 1:
             results = map(_render_group, work)
@@ -261,6 +285,8 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
         else:
             import multiprocessing
             _precompile(store, templates)        # compiled once here, shared by the forked workers
+            if store_cache is not None:
+                store_cache.close()              # no connection crosses the fork; reopened for the writes
             pool = multiprocessing.get_context("fork").Pool(jobs)
             results = pool.imap(_render_group, work, chunksize=4)
         try:
@@ -268,8 +294,11 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
                 if res["error"] is not None:
                     cls, message, file, field, code = res["error"]
                     raise cls(message, file=file, field=field, code=code)
+                if res.get("entry") is not None:     # the workers read the cache; this process writes it
+                    store_cache.put("group", *res["entry"])
                 circuits += res["circuits"]
                 routers += res["routers"]
+                cached += res.get("cached", 0)
                 for p in res["problems"]:   # each circuit is in one group: no problem comes twice
                     if p.severity.value == "error":
                         errors.append(p)
@@ -301,8 +330,11 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
         _GROUP_WORK = None
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(parsed, ignore_errors=True)
-    return EstateResult(routers, circuits, written, warnings, warning_count)
+        if parsed is not None:
+            shutil.rmtree(parsed, ignore_errors=True)
+        if store_cache is not None:
+            store_cache.close()
+    return EstateResult(routers, circuits, written, warnings, warning_count, len(groups), cached)
 
 
 _GROUP_WORK = None   # (base inventory, customer facts, staging folder, templates) of the running render
@@ -316,6 +348,30 @@ def _precompile(store, templates) -> None:
             env.get_template(name)
 
 
+def _group_key(inv, files: list[str], digests: dict[str, str], keys: tuple, first: bool) -> str | None:
+    """The cache key of one router group: what the whole estate shares (``keys``), its routers, its
+    customers' files, its circuits' Azure exports and the secrets they all name."""
+    from ergen.cache import digest, secret_refs, secrets_digest
+
+    if any(f not in digests for f in files):
+        return None
+    exports = []
+    for _key, path, _file, _where in circuit_sources(inv):
+        try:
+            exports.append((path.name, digest(path.read_bytes())))
+        except OSError:
+            return None          # the render names the problem
+    refs = set()
+    for r in inv.routers.values():
+        refs |= secret_refs(r)
+    for pol in inv.circuits.values():
+        refs |= secret_refs(pol)
+    for c in inv.customers.values():
+        refs |= secret_refs(c)
+    return digest("group", keys, first, sorted(inv.routers), [(f, digests[f]) for f in files], exports,
+                  secrets_digest(refs, Path(inv.path)))
+
+
 def _render_group(item) -> dict:
     """Load, check, build, render and stage one router group (in this process or a forked worker)."""
 
@@ -326,11 +382,20 @@ def _render_group(item) -> dict:
     from ergen.rules.engine import run
 
     k, members, files = item
-    base, store, facts, staging, templates, parsed = _GROUP_WORK
+    base, store, facts, staging, templates, parsed, cache, digests, keys = _GROUP_WORK
     res = {"problems": [], "routers": 0, "circuits": 0, "error": None}
     try:
         folder = Path(base.path) / "customers"
-        inv = with_customers(base, [folder / f for f in files], set(members), parsed=parsed, store=store)
+        inv = with_customers(base, [folder / f for f in files], set(members), parsed=parsed, store=store,
+                             cache=cache, digests=digests)
+        key = _group_key(inv, files, digests, keys, k == 0) if cache is not None and keys is not None else None
+        hit = cache.get("group", key) if key is not None else None
+        if hit is not None:
+            from ergen.cache import show_secrets
+            for name, text in show_secrets(hit["files"], hit["refs"], Path(base.path)).items():
+                stage_file(staging, name, text, staging.parent)
+            res.update(problems=hit["problems"], routers=hit["routers"], circuits=hit["circuits"], cached=1)
+            return res
         group_circuits = load_estate(inv) if inv.circuits else []
         res["circuits"] = len(group_circuits)
         ctx = run(group_circuits, inv, customer_facts=facts, global_checks=k == 0)
@@ -340,9 +405,16 @@ def _render_group(item) -> dict:
         res["problems"] = list(ctx.report.problems)
         if not ctx.report.ok:
             return res
-        for name, text in rendered_files(intents, templates=templates).items():
+        rendered = rendered_files(intents, templates=templates)
+        for name, text in rendered.items():
             stage_file(staging, name, text, staging.parent)
         res["routers"] = len(intents)
+        if key is not None:
+            from ergen.cache import hide_secrets
+            hidden = hide_secrets(rendered, [x for i in intents for x in i.secrets])
+            if hidden is not None:
+                res["entry"] = (key, {"files": hidden[0], "refs": hidden[1], "problems": res["problems"],
+                                      "routers": res["routers"], "circuits": res["circuits"]})
     except ErgenError as exc:
         res["error"] = (type(exc), exc.message, exc.file, exc.field, exc.code)
     return res

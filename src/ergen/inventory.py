@@ -362,15 +362,31 @@ def customer_files(root: str | Path) -> list[Path]:
     return sorted((Path(root) / CUSTOMERS).glob("*.yaml"))
 
 
-def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path | None = None) -> Customer:
+def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path | None = None,
+                  cache=None, digest: str | None = None) -> Customer:
     """customers/<name>.yaml. An estate render reads each file twice (facts first, then with its router
     group): ``save_parsed`` keeps the parsed YAML in a private staging file (pickle, written by this
-    process), and ``parsed`` reads it back instead of parsing the YAML again."""
+    process), and ``parsed`` reads it back instead of parsing the YAML again. ``cache`` (``ergen.cache``)
+    keeps the checked customer across runs, keyed by ergen's code and the file's bytes (``digest``, their
+    SHA-256, when the caller has it)."""
     import pickle
 
     if not _CUSTOMER_NAME.match(file.stem):
         raise InputError("a customer file is named <customer>.yaml with letters, digits, - and _",
                          file=str(file), field="(file)")
+    key = None
+    if cache is not None:
+        from ergen import cache as cache_mod
+        if digest is None:
+            try:
+                digest = cache_mod.digest(file.read_bytes())
+            except OSError:
+                digest = None
+        if digest is not None:
+            key = cache_mod.digest("customer", cache_mod.code_fingerprint(), digest)
+            hit = cache.get("customer", key)
+            if hit is not None:
+                return hit
     raw = None
     if parsed is not None and parsed.is_file():
         with open(parsed, "rb") as fh:
@@ -384,11 +400,13 @@ def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path |
     if save_parsed is not None:
         with open(save_parsed, "wb") as fh:
             pickle.dump(raw, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    if key is not None:
+        cache.put("customer", key, cust)
     return cust
 
 
 def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed: Path | None = None,
-                   store: RouterStore | None = None) -> Inventory:
+                   store: RouterStore | None = None, cache=None, digests: dict[str, str] | None = None) -> Inventory:
     """``base`` (loaded without customers) cut to ``routers`` (from ``store`` when given), with the
     circuits of the customers in ``files`` that land on them folded in: one router group of an estate."""
     if store is not None:
@@ -398,7 +416,7 @@ def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed
     attached = {a.circuit.lower() for r in kept.values() for a in r.data.expressroute}
     circuits = {k: v for k, v in base.circuits.items() if k.lower() in attached}
     customers = _load_customers(files, kept, circuits, Path(base.files.get("circuits", Path(base.path) / CIRCUITS)),
-                                only_routers=routers, parsed=parsed)
+                                only_routers=routers, parsed=parsed, cache=cache, digests=digests)
     files_ = dict(base.files)
     if customers:
         files_["customers"] = str(Path(base.path) / CUSTOMERS)
@@ -407,7 +425,8 @@ def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed
 
 def _load_customers(files: list[Path], routers: dict[str, Router], circuits: dict[str, CircuitPolicy],
                     circuits_file: Path, only_routers: set[str] | None = None,
-                    parsed: Path | None = None) -> dict[str, Customer]:
+                    parsed: Path | None = None, cache=None,
+                    digests: dict[str, str] | None = None) -> dict[str, Customer]:
     """Read customers/<name>.yaml (in name order) and fold each circuit's policy into ``circuits`` and
     each landing into its router's ``data.expressroute``, remembering the file and path it came from."""
     customers: dict[str, Customer] = {}
@@ -416,7 +435,8 @@ def _load_customers(files: list[Path], routers: dict[str, Router], circuits: dic
     lower: set[str] = set()
     for file in files:
         name = file.stem
-        cust = read_customer(file, parsed=parsed / f"{name}.pickle" if parsed else None)
+        cust = read_customer(file, parsed=parsed / f"{name}.pickle" if parsed else None, cache=cache,
+                             digest=(digests or {}).get(file.name))
         if name.lower() in lower:
             raise InputError(f"customer {name!r} is given twice (names are case-insensitive)", file=str(file),
                              field="(file)")

@@ -190,7 +190,10 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
                "--arm-endpoint", envvar="ERGEN_ARM_ENDPOINT",
                help="with --from-azure: a Resource Manager URL instead of the cloud's")] = None,
            fmt: Annotated[str, typer.Option(
-               "--format", help="text, or set: Junos routers in set form (display set, load set)")] = "text") -> None:
+               "--format", help="text, or set: Junos routers in set form (display set, load set)")] = "text",
+           no_cache: Annotated[bool, typer.Option(
+               "--no-cache", help="with --all: do not use or fill the cache of earlier runs (ERGEN_NO_CACHE=1)")]
+           = False) -> None:
     """Validate, then write each router's config (nothing is written if any rule fails)."""
     from ergen import load_inventory, load_vpn, plan, render_configs, write_configs
     from ergen.errors import InputError
@@ -207,7 +210,8 @@ def render(circuit: Annotated[Optional[list[str]], typer.Argument(
             from ergen.estate import render_estate
             if not force and sys.stdin.isatty() and out.is_dir() and any(out.glob("*.cfg")):
                 force = typer.confirm(f"Replace existing files in {out}?", default=False)
-            result = render_estate(all_, out, templates=templates, force=force, platform=platform)
+            result = render_estate(all_, out, templates=templates, force=force, platform=platform,
+                                   cache=not no_cache)
             for p in result.warnings:
                 _err(p.line())
             if result.warning_count > len(result.warnings):
