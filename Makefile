@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: example test clean
+.PHONY: example test bench clean
 
 $(BIN)/ergen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ example: $(BIN)/ergen
 test: $(BIN)/ergen
 	bash scripts/install-system-deps.sh
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
+
+# Every benchmark (bench/): start-up, estates of 100 to 10,000 circuits, the audit; each prints its ratios
+bench: $(BIN)/ergen
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/estate.py
+	$(BIN)/python bench/audit.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -8,14 +8,17 @@ all six platforms in turn). Its render (``ergen render --all --out``) stands for
 configs; one router in ten gets a line removed, so the audit has drift to find. Measured in a fresh
 process each: ``ergen audit --all INV --running-dir DIR -o json`` end to end (reading the estate, every
 rule, every intent, parsing and comparing every router), in one process and with ``--jobs 2``. Printed:
-seconds, routers, seconds per router, and the ratio to the smallest estate per circuit (linear: 1.0).
+seconds (the median of ``--runs`` runs), routers, seconds per router, and the ratio to the smallest estate
+per circuit (linear: 1.0).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="100,1000")
+    ap.add_argument("--runs", type=int, default=5, help="runs of each figure; the median is printed")
     args = ap.parse_args()
     rows = []
     for n in (int(x) for x in args.sizes.split(",")):
@@ -39,7 +43,7 @@ def main() -> None:
             inv = make_estate(Path(d), n)
             out = Path(d) / "running"
             subprocess.run([ERGEN, "render", "--all", str(inv), "--out", str(out)], check=True,
-                           capture_output=True)
+                           capture_output=True, env=dict(os.environ, ERGEN_NO_CACHE="1"))
             files = sorted(out.glob("*.cfg"))
             changed = 0
             for i, f in enumerate(files):
@@ -50,14 +54,16 @@ def main() -> None:
                         f.write_text(new)
                         changed += 1
             for jobs in (1, 2):
-                t0 = time.monotonic()
-                res = subprocess.run([ERGEN, "audit", "--all", str(inv), "--running-dir", str(out), "-o", "json",
-                                      "--jobs", str(jobs)], capture_output=True, text=True)
-                secs = time.monotonic() - t0
-                data = json.loads(res.stdout)
-                bad = sum(1 for r in data["routers"] if not r["ok"])
-                assert bad == changed, (bad, changed)
-                rows.append((n, jobs, len(files), secs, bad))
+                times = []
+                for _ in range(args.runs):
+                    t0 = time.monotonic()
+                    res = subprocess.run([ERGEN, "audit", "--all", str(inv), "--running-dir", str(out), "-o",
+                                          "json", "--jobs", str(jobs)], capture_output=True, text=True)
+                    times.append(time.monotonic() - t0)
+                    data = json.loads(res.stdout)
+                    bad = sum(1 for r in data["routers"] if not r["ok"])
+                    assert bad == changed, (bad, changed)
+                rows.append((n, jobs, len(files), statistics.median(times), bad))
     base = {j: s / n for n, j, _, s, _ in rows if n == rows[0][0]}
     print(f"{'circuits':>8} {'jobs':>4} {'routers':>7} {'seconds':>8} {'ms/router':>9} {'vs smallest':>11} {'found':>6}")
     for n, jobs, routers, secs, bad in rows:
