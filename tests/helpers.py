@@ -56,6 +56,26 @@ def deep(d):
     return copy.deepcopy(d)
 
 
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out or "0"
+
+
+# Labs made by tests carry a tag of this test run (ERGEN_TEST_LAB_TAG, else from the process ID), so two runs
+# on one host (a CI job beside a developer's run) never take down or reuse each other's namespaces.
+LAB_TAG = os.environ.get("ERGEN_TEST_LAB_TAG") or _base36(os.getpid() % 36 ** 3).rjust(3, "0")
+
+
+def lab_name(base: str) -> str:
+    """A lab name for a test: ``base`` (at most 5 characters) and this run's tag."""
+    assert len(base) + len(LAB_TAG) <= 8, base
+    return base + LAB_TAG
+
+
 def require(binary: str) -> str:
     """The path of a binary an integration test needs. Missing: skip locally, fail in CI (CI=true)."""
     path = shutil.which(binary) or (binary if os.path.exists(binary) else None)

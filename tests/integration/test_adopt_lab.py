@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, ROOT, require
+from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, ROOT, require, lab_name
 
 pytestmark = pytest.mark.integration
 
 FRR_FIXTURES = ROOT / "tests" / "fixtures" / "running" / "frr"
-NAME = "ad"
+NAME = lab_name("ad")
 
 
 def ergen(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:

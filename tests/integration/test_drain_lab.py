@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, require
+from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, require, lab_name
 
 pytestmark = pytest.mark.integration
-NAME = "dn"
+NAME = lab_name("dn")
 FIGURES: dict[str, str] = {}
 
 

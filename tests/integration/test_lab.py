@@ -18,7 +18,7 @@ import ergen
 from helpers import require
 from ergen import lab
 from ergen.lab import frr, netns
-from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, example_data, write_case
+from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, example_data, write_case, lab_name
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,8 @@ def leftovers(name: str) -> tuple[list[str], list[str]]:
     return nss, [p for p in procs if p.strip()]
 
 
-EDGES = {"frr": "t1", "bird": "t1b"}     # the lab's core tests run with FRR and with BIRD 2 as Microsoft's edge
+T2, T3, T4, T5 = (lab_name(n) for n in ("t2", "t3", "t4", "t5"))
+EDGES = {"frr": lab_name("t1"), "bird": lab_name("t1b")}     # the lab's core tests run with FRR and with BIRD 2 as Microsoft's edge
 FIGURES: dict[str, str] = {}
 
 
@@ -219,16 +220,16 @@ def test_forced_tunneling_advertises_a_default_route(tmp_path):
     ci["er-ams-prod"]["private"]["default_route"] = True
     cfile, inv = write_case(tmp_path, c, h, g, ci)
     try:
-        res = lab.up(ergen.load_circuits(cfile), ergen.load_inventory(inv), name="t2", wait=60)
+        res = lab.up(ergen.load_circuits(cfile), ergen.load_inventory(inv), name=T2, wait=60)
         assert res.seconds_to_established is not None
-        report = lab.check("t2")
+        report = lab.check(T2)
         assert report.ok, [(s.session, s.problems) for s in report.sessions if not s.ok]
         for label in ("ams-er-r1 primary private IPv4", "ams-er-r2 secondary private IPv4"):
             assert "0.0.0.0/0" in session(report, label).edge_as_path
         assert "0.0.0.0/0" not in session(report, "ams-er-r1 primary microsoft IPv4").edge_as_path
     finally:
-        lab.down("t2")
-    assert leftovers("t2") == ([], [])
+        lab.down(T2)
+    assert leftovers(T2) == ([], [])
 
 
 def test_without_forced_tunneling_no_default_route(example_lab):
@@ -250,23 +251,23 @@ def test_a_failure_midway_leaves_nothing(monkeypatch):
 
     monkeypatch.setattr(frr, "load", failing_load)
     with pytest.raises(lab.LabError, match="injected"):
-        lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name="t3")
-    assert leftovers("t3") == ([], [])
-    assert not os.path.exists("/run/ergen/lab/t3")
+        lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name=T3)
+    assert leftovers(T3) == ([], [])
+    assert not os.path.exists(f"/run/ergen/lab/{T3}")
 
 
 def test_down_leaves_nothing(example_lab):
     # runs last in this module's order of definition before the fixture tears down: check after an explicit cycle
     need_lab()
-    res = lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name="t4", wait=5)
+    res = lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name=T4, wait=5)
     assert len(netns.existing() & set(res.plan.namespaces)) == len(res.plan.namespaces)
-    lab.down("t4")
-    assert leftovers("t4") == ([], [])
+    lab.down(T4)
+    assert leftovers(T4) == ([], [])
     assert not any(os.path.exists(f"/var/run/frr/{p}") for p in res.plan.pathspaces)
 
 
 def test_lab_without_root_says_so_in_one_line(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(lab.LabError) as exc:
-        lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name="t5")
+        lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name=T5)
     assert "needs root" in str(exc.value) and "\n" not in str(exc.value)

@@ -18,9 +18,10 @@ from helpers import require
 from ergen import lab
 from ergen.lab import netns
 from ergen.lab.ipsec import sa_states
-from helpers import EXAMPLE_CIRCUIT, SCENARIOS
+from helpers import EXAMPLE_CIRCUIT, SCENARIOS, lab_name
 
 pytestmark = pytest.mark.integration
+I1, I2 = lab_name("i1"), lab_name("i2")
 BASE = SCENARIOS / "ipsec-private"
 
 
@@ -60,23 +61,23 @@ def packets(state, router, tunnel):
 @pytest.fixture(scope="module")
 def ipsec_lab():
     need()
-    res = up("i1")
+    res = up(I1)
     try:
         yield res
     finally:
-        lab.down("i1")
+        lab.down(I1)
 
 
 def test_tunnels_up_bgp_inside_and_ping_crosses_them(ipsec_lab):
     res = ipsec_lab
-    assert res.seconds_to_converged is not None, [(s.session, s.problems) for s in lab.check("i1").sessions if not s.ok]
-    report = lab.check("i1")
+    assert res.seconds_to_converged is not None, [(s.session, s.problems) for s in lab.check(I1).sessions if not s.ok]
+    report = lab.check(I1)
     tunnels = [s for s in report.sessions if " IPsec " in s.session]
     assert len(tunnels) == 4 and all(s.ok for s in tunnels)        # 2 routers x 2 gateway instances
     assert all(s.state == "Established" and "IKE ESTABLISHED, CHILD INSTALLED" in s.bfd for s in tunnels)
     print(f"\nIPsec lab: all tunnels and BGP sessions as the intent says {res.seconds_to_converged:.1f} s after "
           f"lab up (ExpressRoute BGP Established at {res.seconds_to_established:.1f} s)")
-    state = lab.load_state("i1")
+    state = lab.load_state(I1)
     before = packets(state, "ams-er-r1", "ER-AMS-PROD-VPN0") + packets(state, "ams-er-r1", "ER-AMS-PROD-VPN1")
     target = state["gateways"][0]["vnet_address"]
     out = netns.run("ping", "-c", "10", "-i", "0.05", "-W", "1", target, ns=state["lan_ns"], check=False).stdout
@@ -91,7 +92,7 @@ def test_tunnels_up_bgp_inside_and_ping_crosses_them(ipsec_lab):
 
 
 def test_one_gateway_instance_down_traffic_on_the_other(ipsec_lab):
-    state = lab.load_state("i1")
+    state = lab.load_state(I1)
     gws = state["gateways"]
     names = ["ER-AMS-PROD-VPN0", "ER-AMS-PROD-VPN1"]
     # which tunnel carries the LAN's traffic now?
@@ -129,16 +130,16 @@ def test_one_gateway_instance_down_traffic_on_the_other(ipsec_lab):
 def test_proposal_mismatch_is_reported_in_one_line():
     need()
     try:
-        res = up("i2", gateway_ike="aes128gcm16-prfsha384-ecp384", wait=25)
+        res = up(I2, gateway_ike="aes128gcm16-prfsha384-ecp384", wait=25)
         assert res.seconds_to_converged is None
-        report = lab.check("i2")
+        report = lab.check(I2)
         bad = [s for s in report.sessions if " IPsec " in s.session]
         assert bad and all(not s.ok for s in bad)
         assert all("NO_PROPOSAL_CHOSEN" in s.problems[0] and "\n" not in s.problems[0] for s in bad), \
             [s.problems for s in bad]
-        cli = subprocess.run(["ergen", "lab", "check", "--name", "i2", "-o", "json"], capture_output=True, text=True)
+        cli = subprocess.run(["ergen", "lab", "check", "--name", I2, "-o", "json"], capture_output=True, text=True)
         assert cli.returncode == 1 and "NO_PROPOSAL_CHOSEN" in cli.stdout
         assert "Demo-Vpn-Psk-2026-ams" not in cli.stdout
     finally:
-        lab.down("i2")
-    assert not [n for n in netns.existing() if n.startswith("erg-i2-")]
+        lab.down(I2)
+    assert not [n for n in netns.existing() if n.startswith(f"erg-{I2}-")]

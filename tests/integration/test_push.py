@@ -18,9 +18,10 @@ from helpers import require
 from ergen import lab
 from ergen.change import push as change
 from ergen.lab import frr, netns
-from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY
+from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, lab_name
 
 pytestmark = pytest.mark.integration
+P1 = lab_name("p1")
 
 
 def need():
@@ -36,15 +37,15 @@ def need():
 def lab_up():
     need()
     try:
-        lab.down("p1")
+        lab.down(P1)
     except lab.LabError:
         pass
-    res = lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name="p1")
+    res = lab.up(ergen.load_circuits(EXAMPLE_CIRCUIT), ergen.load_inventory(EXAMPLE_INVENTORY), name=P1)
     assert res.seconds_to_converged is not None
     try:
-        yield lab.load_state("p1")
+        yield lab.load_state(P1)
     finally:
-        lab.down("p1")
+        lab.down(P1)
 
 
 def inventory_with(tmp_path: Path, old: str, new: str) -> Path:
@@ -171,16 +172,16 @@ def test_push_cli_diff_push_confirm_rollback(lab_up, tmp_path):
     inv = inventory_with(tmp_path, "maximum_prefix: 1000 ", "maximum_prefix: 800 ")
     base = ["ergen"]
     run = lambda *a: subprocess.run([*base, *a], capture_output=True, text=True, timeout=180)  # noqa: E731
-    d = run("diff", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", "p1")
+    d = run("diff", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", P1)
     assert d.returncode == 0 and "maximum-prefix 800" in d.stdout, d.stderr
-    p = run("push", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", "p1", "--commit", "--confirm-timeout", "30",
+    p = run("push", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", P1, "--commit", "--confirm-timeout", "30",
             "--no-verify", "--state-dir", str(tmp_path / "st"))
     assert p.returncode == 0 and p.stdout.count("pending") == 2, p.stdout + p.stderr
-    c = run("confirm", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", "p1")
+    c = run("confirm", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", P1)
     assert c.returncode == 0 and c.stdout.count("confirmed-manually") == 2, c.stdout
-    rb = run("rollback", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", "p1")
+    rb = run("rollback", str(EXAMPLE_CIRCUIT), "-i", str(inv), "--lab", P1)
     assert rb.returncode == 0 and rb.stdout.count("rolled back") == 2
-    again = run("push", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", "p1", "-o", "json")
+    again = run("push", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", P1, "-o", "json")
     assert again.returncode == 0 and '"status": "no change"' in again.stdout
     for out in (d, p, c, rb, again):
         assert "ExampleKey2026ams" not in out.stdout + out.stderr
@@ -188,6 +189,8 @@ def test_push_cli_diff_push_confirm_rollback(lab_up, tmp_path):
 
 # ------------------------------------------------------------------------------------------- fleet
 FLEET = 20
+FL = lab_name("fl")          # the fleet's namespaces, FRR pathspaces and root-namespace veth carry the run's tag
+FLEET_NET: list[str] = []    # the fleet's management /24 prefix (e.g. "198.18.250"), chosen free when it starts
 
 
 @pytest.fixture(scope="module")
@@ -195,15 +198,15 @@ def fleet(tmp_path_factory):
     """20 FRR routers (zebra, staticd, bgpd) with an sshd each, on one management bridge."""
     need()
     from ergen.lab import start_sshd, wait_sshd
-    work = Path("/run/ergen/fleet-t")
-    names = [f"erg-fl-r{i:02d}" for i in range(FLEET)]
-    mgmt = "erg-fl-mgmt"
+    work = Path(f"/run/ergen/fleet-{FL}")
+    names = [f"erg-{FL}-r{i:02d}" for i in range(FLEET)]
+    mgmt = f"erg-{FL}-mgmt"
 
     def cleanup():
         netns.kill_all(names + [mgmt])
         netns.delete(names + [mgmt])
         for i in range(FLEET):
-            frr.remove_runtime(f"ergfl{i:02d}")
+            frr.remove_runtime(f"erg{FL}{i:02d}")
         shutil.rmtree(work, ignore_errors=True)
 
     cleanup()
@@ -211,10 +214,13 @@ def fleet(tmp_path_factory):
     work.chmod(0o711)
     try:
         netns.add(mgmt)
-        netns.ip("link", "add", "ergm-fl", "type", "veth", "peer", "name", "up0", "netns", mgmt)
-        netns.ip("link", "set", "ergm-fl", "up")
+        from ergen.lab.topology import _mgmt_subnet
+        FLEET_NET[:] = [str(_mgmt_subnet(FL).network).rsplit(".", 1)[0]]
+        net = FLEET_NET[0]
+        netns.ip("link", "add", f"ergm-{FL}", "type", "veth", "peer", "name", "up0", "netns", mgmt)
+        netns.ip("link", "set", f"ergm-{FL}", "up")
         netns.ip("link", "set", "up0", "up", ns=mgmt)
-        netns.ip("addr", "add", "198.18.250.1/24", "dev", "ergm-fl")
+        netns.ip("addr", "add", f"{net}.1/24", "dev", f"ergm-{FL}")
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / "id")], check=True)
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / "hostkey")], check=True)
         auth = work / "authorized_keys"
@@ -224,26 +230,27 @@ def fleet(tmp_path_factory):
         for i, ns in enumerate(names):
             netns.add(ns)
             netns.veth(ns, "mgmt0", mgmt, f"m{i}")
-            netns.address(ns, "mgmt0", f"198.18.250.{10 + i}/24")
+            netns.address(ns, "mgmt0", f"{net}.{10 + i}/24")
             ports.append(f"m{i}")
         netns.bridge(mgmt, "br0", ports)
         for i, ns in enumerate(names):
             d = work / f"r{i:02d}"
-            frr.start(ns, f"ergfl{i:02d}", d, hostname=f"fleet-r{i:02d}")
+            frr.start(ns, f"erg{FL}{i:02d}", d, hostname=f"fleet-r{i:02d}")
             (d / "run").mkdir(exist_ok=True)
             (d / "base.conf").write_text(f"ip route 10.{i}.0.0/16 blackhole 250\nrouter bgp 65{100 + i}\n"
                                          f" bgp router-id 10.255.0.{i + 1}\nexit\n")
-            frr.load(f"ergfl{i:02d}", d / "base.conf")
-            start_sshd(ns, f"198.18.250.{10 + i}", d, f"fleet-r{i:02d}", work / "hostkey", auth)
+            frr.load(f"erg{FL}{i:02d}", d / "base.conf")
+            start_sshd(ns, f"{net}.{10 + i}", d, f"fleet-r{i:02d}", work / "hostkey", auth)
         for i, ns in enumerate(names):
-            wait_sshd(ns, f"198.18.250.{10 + i}", work / f"r{i:02d}")
+            wait_sshd(ns, f"{net}.{10 + i}", work / f"r{i:02d}")
         yield work
     finally:
         cleanup()
-    assert not [n for n in netns.existing() if n.startswith("erg-fl-")]
+    assert not [n for n in netns.existing() if n.startswith(f"erg-{FL}-")]
 
 
 def fleet_targets(work: Path, n: int, extra_unreachable: bool = False):
+    net = FLEET_NET[0]
     out = []
     for i in range(n):
         d = work / f"r{i:02d}"
@@ -252,13 +259,13 @@ def fleet_targets(work: Path, n: int, extra_unreachable: bool = False):
                f"router bgp 65{100 + i}\n address-family ipv4 unicast\n  network 10.{i}.0.0/16\n"
                " exit-address-family\nexit\n")
         out.append(change.Target(
-            router=f"fleet-r{i:02d}", platform="frr", hostname=f"198.18.250.{10 + i}", username="root",
-            password=None, port=22, optional_args={"key_file": str(work / "id"), "pathspace": f"ergfl{i:02d}",
+            router=f"fleet-r{i:02d}", platform="frr", hostname=f"{net}.{10 + i}", username="root",
+            password=None, port=22, optional_args={"key_file": str(work / "id"), "pathspace": f"erg{FL}{i:02d}",
                                                    "confdir": str(d / "etc"), "rundir": str(d / "run"),
                                                    "state_dir": str(d / "ergen-state")},
             config=cfg, secrets=(), neighbors=[], standby=False))
     if extra_unreachable:  # an address on the fleet's own bridge where nothing answers
-        out.append(change.Target(router="fleet-gone", platform="frr", hostname="198.18.250.250", username="root",
+        out.append(change.Target(router="fleet-gone", platform="frr", hostname=f"{net}.250", username="root",
                                  password=None, port=22, optional_args={"key_file": str(work / "id")},
                                  config="!\n", secrets=(), neighbors=[], standby=False))
     return out
@@ -277,11 +284,11 @@ def test_twenty_routers_in_parallel_one_unreachable(fleet, tmp_path):
     t_many = time.monotonic() - t0
     by = {r.router: r for r in res}
     assert len(res) == FLEET + 1
-    assert by["fleet-gone"].status == "failed" and "198.18.250.250" in by["fleet-gone"].error
+    assert by["fleet-gone"].status == "failed" and f"{FLEET_NET[0]}.250" in by["fleet-gone"].error
     assert all(by[f"fleet-r{i:02d}"].status == "changed" for i in range(FLEET)), \
         [(r.router, r.error) for r in res if not r.ok]
     for i in range(FLEET):
-        text = frr.vtysh(f"ergfl{i:02d}", "show running-config")
+        text = frr.vtysh(f"erg{FL}{i:02d}", "show running-config")
         assert f"network 10.{i}.0.0/16" in text
     print(f"\npush: 1 router {t_one:.1f} s; {FLEET} routers (+1 unreachable) in parallel {t_many:.1f} s, "
           f"ratio {t_many / t_one:.2f}")
@@ -291,14 +298,14 @@ def test_twenty_routers_in_parallel_one_unreachable(fleet, tmp_path):
 def test_preflight_on_the_lab(lab_up):
     state = lab_up
     r = state["routers"][0]
-    ok = subprocess.run(["ergen", "preflight", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", "p1"],
+    ok = subprocess.run(["ergen", "preflight", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", P1],
                         capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and ok.stdout.count("ok   ") >= 10, ok.stdout + ok.stderr
     conf = Path(state["workdir"]) / r["pathspace"] / "etc" / r["pathspace"] / "vtysh.conf"
     saved = conf.read_text()
     conf.write_text("! no integrated config\n")
     try:
-        bad = subprocess.run(["ergen", "preflight", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", "p1"],
+        bad = subprocess.run(["ergen", "preflight", str(EXAMPLE_CIRCUIT), "-i", str(EXAMPLE_INVENTORY), "--lab", P1],
                              capture_output=True, text=True, timeout=120)
         assert bad.returncode == 1
         assert f"{r['name']}: FAIL {conf} has 'service integrated-vtysh-config'" in bad.stdout

@@ -26,11 +26,11 @@ from helpers import require
 from ergen import lab
 from ergen.change import push as change
 from ergen.lab import frr, netns
-from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY
+from helpers import EXAMPLE_CIRCUIT, EXAMPLE_INVENTORY, lab_name
 
 pytestmark = pytest.mark.integration
 
-LAB = "f1"
+LAB = lab_name("f1")
 N = int(os.environ.get("ERGEN_FAULT_TRIALS", "5"))
 ROUTER = "ams-er-r1"
 ACK = 5            # seconds an applied commit waits for the session's word before it is undone

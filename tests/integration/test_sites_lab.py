@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, require
+from helpers import ROOT, require, lab_name
 
 pytestmark = pytest.mark.integration
-NAME = "rs"
+NAME = lab_name("rs")
 SITE = ROOT / "inventories" / "resilient-site"
 CIRCUITS = [str(ROOT / "examples" / "er-ams-prod.json"), str(ROOT / "examples" / "er-fra-dr.json")]
 

@@ -272,7 +272,7 @@ def _ipsec_start(plan: LabPlan) -> None:
     for g in plan.gateways:
         d = work / g.pathspace
         frr.start(g.ns, g.pathspace, d)
-        (d / "gateway.conf").write_text(gateway_frr(g, _vnet_routes(plan)))
+        (d / "gateway.conf").write_text(gateway_frr(g, _vnet_routes(plan), plan.gateways))
         frr.load(g.pathspace, d / "gateway.conf")
         load_swanctl(d / "ipsec", gateway_swanctl(g))
 

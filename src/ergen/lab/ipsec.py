@@ -115,9 +115,13 @@ def gateway_swanctl(g: GatewaySim) -> str:
     return "connections {\n" + "\n".join(conns) + "\n}\nsecrets {\n" + "\n".join(secrets) + "\n}\n"
 
 
-def gateway_frr(g: GatewaySim, vnet_prefix: str) -> str:
+def gateway_frr(g: GatewaySim, vnet_prefix: str, instances: list[GatewaySim] = ()) -> str:
+    """FRR of one gateway instance. ``instances``: all of them; each reaches the others' VNet addresses over
+    the gateway subnet, as Azure's instances both reach the whole VNet (a site's router spreads traffic over
+    its tunnels by ECMP, so a packet for one instance's address may arrive at the other)."""
     l = ["interface ipsec0", f" ip address {g.bgp_ip}/32", "exit", "interface lo",
          f" ip address {g.vnet_address}/32", "exit", f"ip route {vnet_prefix} blackhole"]
+    l += [f"ip route {o.vnet_address}/32 {o.private_ip}" for o in instances if o is not g]
     l += [f"ip route {p['inner']}/32 ipsec0" for p in g.peers]
     l += ["route-map ALL permit 10", "exit", f"router bgp {g.asn}", f" bgp router-id {g.private_ip}",
           " no bgp default ipv4-unicast"]
