@@ -260,18 +260,20 @@ def _router(name: str, merged: dict[str, Any], hosts_file: Path) -> Router:
 
 
 class RouterStore:
-    """An estate's routers, kept as the checked YAML (a few hundred bytes each) rather than as models
-    (a few kilobytes each): a router group asks for its own routers, built again when it needs them."""
+    """An estate's routers, kept as the checked YAML pickled (about a hundred bytes each) rather than as
+    models (a few kilobytes each) or dicts (a kilobyte): a router group asks for its own routers, built again
+    when it needs them."""
 
     def __init__(self, hosts_file: Path) -> None:
         self.hosts_file = hosts_file
-        self.raw: dict[str, dict[str, Any]] = {}
+        self.raw: dict[str, bytes] = {}
         self.platforms: dict[str, str] = {}
         self.attachments: dict[str, list[str]] = {}    # circuit (lower case) -> routers naming it in hosts.yaml
         self.platform_override: str | None = None
 
     def add(self, name: str, merged: dict[str, Any], router: Router) -> None:
-        self.raw[name] = merged
+        import pickle
+        self.raw[name] = pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)
         self.platforms[name] = router.platform
         for att in router.data.expressroute:
             self.attachments.setdefault(att.circuit.lower(), []).append(name)
@@ -280,9 +282,10 @@ class RouterStore:
         return name in self.raw
 
     def routers(self, names) -> dict[str, Router]:
+        import pickle
         out = {}
         for n in names:
-            r = _router(n, self.raw[n], self.hosts_file)
+            r = _router(n, pickle.loads(self.raw[n]), self.hosts_file)  # noqa: S301 (pickled by add() above)
             out[n] = r.model_copy(update={"platform": self.platform_override}) if self.platform_override else r
         return out
 
@@ -305,7 +308,8 @@ def load_inventory(path: str | Path, *, customers: bool = True, lazy_routers: bo
 
     routers: dict[str, Router] = {}
     store = RouterStore(hosts_file) if lazy_routers else None
-    for name, raw in hosts.items():
+    for name in list(hosts):
+        raw = hosts.pop(name) if store is not None else hosts[name]   # an estate: one router's dicts at a time
         if raw is None:
             raw = {}
         if not _ROUTER_NAME.match(name):
@@ -363,7 +367,7 @@ def customer_files(root: str | Path) -> list[Path]:
 
 
 def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path | None = None,
-                  cache=None, digest: str | None = None) -> Customer:
+                  cache=None, digest: bytes | None = None) -> Customer:
     """customers/<name>.yaml. An estate render reads each file twice (facts first, then with its router
     group): ``save_parsed`` keeps the parsed YAML in a private staging file (pickle, written by this
     process), and ``parsed`` reads it back instead of parsing the YAML again. ``cache`` (``ergen.cache``)
@@ -379,7 +383,7 @@ def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path |
         from ergen import cache as cache_mod
         if digest is None:
             try:
-                digest = cache_mod.digest(file.read_bytes())
+                digest = cache_mod.file_digest(file.read_bytes())
             except OSError:
                 digest = None
         if digest is not None:
@@ -406,7 +410,7 @@ def read_customer(file: Path, *, parsed: Path | None = None, save_parsed: Path |
 
 
 def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed: Path | None = None,
-                   store: RouterStore | None = None, cache=None, digests: dict[str, str] | None = None) -> Inventory:
+                   store: RouterStore | None = None, cache=None, digests: dict[str, bytes] | None = None) -> Inventory:
     """``base`` (loaded without customers) cut to ``routers`` (from ``store`` when given), with the
     circuits of the customers in ``files`` that land on them folded in: one router group of an estate."""
     if store is not None:
@@ -426,7 +430,7 @@ def with_customers(base: Inventory, files: list[Path], routers: set[str], parsed
 def _load_customers(files: list[Path], routers: dict[str, Router], circuits: dict[str, CircuitPolicy],
                     circuits_file: Path, only_routers: set[str] | None = None,
                     parsed: Path | None = None, cache=None,
-                    digests: dict[str, str] | None = None) -> dict[str, Customer]:
+                    digests: dict[str, bytes] | None = None) -> dict[str, Customer]:
     """Read customers/<name>.yaml (in name order) and fold each circuit's policy into ``circuits`` and
     each landing into its router's ``data.expressroute``, remembering the file and path it came from."""
     customers: dict[str, Customer] = {}
