@@ -204,7 +204,7 @@ def customer_path(folder: Path, name: str) -> Path:
 def router_groups(inventory: str | Path, store, parsed: Path | None = None, cache=None,
                   digests: dict[str, bytes] | None = None):
     """(facts, groups): every customer's facts, and the routers in groups joined by circuits (a circuit's
-    two links join their routers), each group with the customer files it needs. One pass over customers/,
+    two links join their routers), each group with the customers (names of customers/<name>.yaml) it needs. One pass over customers/,
     one customer in memory at a time."""
     from ergen.inventory import read_customer
 
@@ -222,12 +222,12 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None, cach
             parent[x] = roots[0]
 
     needs: dict[str, set[int]] = {}
-    seen: set[str] = set()
+    seen: set[int] = set()    # hashes of the lower-case names (a set of 10,000 strings weighs a megabyte)
     folder = Path(inventory) / "customers"
-    files = customer_names(folder)
+    files = [n[:-5] for n in customer_names(folder)]   # customers' names: the facts and the groups share them
     facts = EstateFacts()
     for i, name in enumerate(files):
-        file = customer_path(folder, name)
+        file = customer_path(folder, name + ".yaml")
         digest = None
         if cache is not None:
             from ergen.cache import file_digest
@@ -237,11 +237,12 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None, cach
                 pass    # read_customer names the problem
         cust = read_customer(file, save_parsed=parsed / f"{file.stem}.pickle" if parsed else None, cache=cache,
                              digest=digest)
-        if file.stem.lower() in seen:
-            raise InputError(f"customer {file.stem!r} is given twice (names are case-insensitive)",
+        low = name.lower()
+        if hash(low) in seen and any(n.lower() == low for n in files[:i]):
+            raise InputError(f"customer {name!r} is given twice (names are case-insensitive)",
                              file=str(file), field="(file)")
-        seen.add(file.stem.lower())
-        facts.append(file.stem, cust.id, cust.vrf, cust.prefixes)
+        seen.add(hash(low))
+        facts.append(name, cust.id, cust.vrf, cust.prefixes)
         for cname, circuit in cust.circuits.items():
             routers = [l.router for l in circuit.landings]
             for j, r in enumerate(routers):
@@ -429,7 +430,7 @@ def _render_group(item) -> dict:
     res = {"problems": [], "routers": 0, "circuits": 0, "error": None}
     try:
         folder = Path(base.path) / "customers"
-        inv = with_customers(base, [customer_path(folder, f) for f in files], set(members), parsed=parsed, store=store,
+        inv = with_customers(base, [customer_path(folder, f + ".yaml") for f in files], set(members), parsed=parsed, store=store,
                              cache=cache, digests=digests)
         key = _group_key(inv, files, digests, keys, k == 0) if cache is not None and keys is not None else None
         hit = cache.get("group", key) if key is not None else None

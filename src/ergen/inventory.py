@@ -440,7 +440,7 @@ def _load_customers(files: list[Path], routers: dict[str, Router], circuits: dic
     for file in files:
         name = file.stem
         cust = read_customer(file, parsed=parsed / f"{name}.pickle" if parsed else None, cache=cache,
-                             digest=(digests or {}).get(file.name))
+                             digest=(digests or {}).get(file.stem))
         if name.lower() in lower:
             raise InputError(f"customer {name!r} is given twice (names are case-insensitive)", file=str(file),
                              field="(file)")

@@ -389,3 +389,14 @@ def test_space_index_agrees_with_a_brute_force_search():
         want_over = want_in | {n for n, b in blocks if b.version == p.version and b in p}
         assert space.containing(p) == want_in, p
         assert space.overlapping(p) == want_over, p
+
+
+def test_render_all_refuses_a_customer_given_twice_in_other_letter_case(tmp_path):
+    e = estate(tmp_path)
+    root = e.save()
+    src = root / "customers" / "contoso.yaml"
+    (root / "customers" / "Contoso.yaml").write_text(src.read_text())
+    out = tmp_path / "out"
+    res = _cli("render", "--all", root, "--out", out)
+    assert res.exit_code == 1 and "given twice" in res.output and "Traceback" not in res.output
+    assert "customers/contoso.yaml" in res.output and not out.exists()    # the later file in name order
