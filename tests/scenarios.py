@@ -54,9 +54,14 @@ EXTRAS = {
                     tuple(SCENARIOS / "ipsec-vwan" / f for f in
                           ("vpn-gateway.json", "vpn-connection.json", "vpn-site.json", "er-gateway.json"))),
                    ("ipsec",)),
+    # two circuits of one site (preferred + backup) with ergen's iBGP mesh between its four routers
+    "site-ibgp": (((ROOT / "examples" / "er-ams-prod.json", ROOT / "examples" / "er-fra-dr.json"),
+                   ROOT / "inventories" / "resilient-site", None, ()), ("ibgp",)),
 }
 LOOPBACK = {"ios-xe": "Loopback100", "junos": "lo0", "junos-srx": "lo0.100", "eos": "Loopback100", "nx-os": "loopback100",
             "ios-xr": "Loopback100", "frr": "lo"}
+IBGP_LOOPBACK = {"ios-xe": "Loopback0", "junos": "lo0.0", "junos-srx": "lo0.0", "eos": "Loopback0",
+                 "nx-os": "loopback0", "ios-xr": "Loopback0", "frr": "lo"}
 BGP_LOOPBACK = {"ios-xe": "Loopback101", "junos": None, "junos-srx": None, "eos": "Loopback101",
                 "nx-os": "loopback101", "ios-xr": "Loopback101", "frr": "lo"}
 
@@ -128,6 +133,13 @@ def inventory_for(scenario: str, platform: str, dest: Path) -> Path:
                 if att["bgp_interface"] is None:
                     del att["bgp_interface"]
     (out / "hosts.yaml").write_text(yaml.safe_dump(hosts, sort_keys=False))
+    if (out / "sites.yaml").exists():       # the iBGP mesh's loopbacks, in the platform's names
+        sites = yaml.safe_load((out / "sites.yaml").read_text())
+        for site in sites.values():
+            for peer in (site.get("ibgp") or {}).values():
+                if "source" in peer:
+                    peer["source"] = IBGP_LOOPBACK[platform]
+        (out / "sites.yaml").write_text(yaml.safe_dump(sites, sort_keys=False))
     return out
 
 
@@ -137,5 +149,6 @@ def plan_case(scenario: str, platform: str):
     circuit, _, port, vpn = files(scenario)
     with tempfile.TemporaryDirectory() as tmp:
         inv = inventory_for(scenario, platform, Path(tmp))
-        return ergen.plan(ergen.load_circuits(circuit, port=port), ergen.load_inventory(inv),
-                          vpn=[load_vpn(v) for v in vpn])
+        circuits = [c for f in (circuit if isinstance(circuit, tuple) else (circuit,))
+                    for c in ergen.load_circuits(f, port=port)]
+        return ergen.plan(circuits, ergen.load_inventory(inv), vpn=[load_vpn(v) for v in vpn])

@@ -48,6 +48,28 @@ def engineering(inventory, circuit: str, *, standby: bool, prepend: int):
     return lp, rank * step + (prepend if standby else 0)
 
 
+def ibgp_mesh(inventory, site: str, router: str, asn: int, tag: str, vrf: str | None = None) -> list:
+    """The iBGP neighbors of ``router`` in ``site``'s ``ibgp`` full mesh: one session per other router and per
+    family in which both have an address, in the order of the routers' names. ``tag``: the circuit tag the
+    router's owned names for it start with."""
+    from ergen.intent import naming
+    from ergen.intent.model import IbgpNeighbor
+
+    mesh = inventory.sites[site].ibgp
+    me = mesh[router]
+    out = []
+    for other in sorted(mesh):
+        if other == router:
+            continue
+        for family, mine, theirs in ((4, me.address, mesh[other].address), (6, me.address6, mesh[other].address6)):
+            if mine and theirs:
+                out.append(IbgpNeighbor(address=theirs, family=family, remote_as=asn,
+                                        description=f"iBGP site {site} {other}", router=other, site=site,
+                                        local_address=mine, group=naming.ibgp_group(tag),
+                                        export_policy=naming.ibgp_policy(tag), update_source=me.source, vrf=vrf))
+    return out
+
+
 # ----------------------------------------------------------------------------- tiers
 @dataclass
 class CircuitShape:

@@ -615,7 +615,7 @@ def pipeline_case(rng: random.Random, wd: Workdir) -> Outcome:
         circuit_files, inv_seed, port, vpn_files = sorted((csp / "azure").glob("*.json")), csp, None, ()
     else:
         circuit, inv_seed, port, vpn_files = CORE[scenario] if scenario in CORE else EXTRAS[scenario][0]
-        circuit_files = [circuit]
+        circuit_files = list(circuit) if isinstance(circuit, tuple) else [circuit]
     files = inventory_files(inv_seed)
     cdata = {f"c{i}-{p.name}": _b(p) for i, p in enumerate(circuit_files)}
     vdata = {p.name: _b(p) for p in vpn_files}

@@ -1,5 +1,6 @@
 """Two circuits in two peering locations, for real: four routers (each link on its own), six simulated
-Microsoft edges, one Azure side reachable through both circuits. The preferred circuit's active link
+Microsoft edges, one Azure side reachable through both circuits, and the site's iBGP mesh as ergen renders it
+(sites.yaml ibgp: loopbacks, next-hop-self). The preferred circuit's active link
 carries the site's traffic; when the whole Amsterdam peering location fails (both links of the preferred
 circuit), BFD moves the traffic to the Frankfurt circuit within 2 s, and back after recovery. Measured
 with a ping every 20 ms.
@@ -56,17 +57,35 @@ def best(state, router: str, prefix: str = "10.100.0.0/16") -> str:
     out = subprocess.run(["vtysh", "-N", r["pathspace"], "-c", f"show ip route {prefix} json"],
                          capture_output=True, text=True).stdout
     entry = next((e for e in json.loads(out or "{}").get(prefix, []) if e.get("selected")), {})
-    return ",".join(h.get("ip", "") for h in entry.get("nexthops", []))
+    return next((h.get("ip", "") for h in entry.get("nexthops", [])), "")    # BGP's next hop (before recursion)
+
+
+def ibgp_established(state, router: str) -> set[str]:
+    """The iBGP neighbors (the site's mesh ergen rendered) that are Established on ``router``."""
+    r = next(x for x in state["routers"] if x["name"] == router)
+    out = subprocess.run(["vtysh", "-N", r["pathspace"], "-c", "show bgp ipv4 unicast summary json"],
+                         capture_output=True, text=True).stdout
+    peers = json.loads(out or "{}").get("peers", {})
+    return {a for a, p in peers.items() if p.get("remoteAs") == 64500 and p.get("state") == "Established"}
+
+
+# the site's iBGP addresses (inventories/resilient-site/sites.yaml)
+IBGP = {"ams-er-r1": "10.255.0.1", "ams-er-r2": "10.255.0.2", "fra-er-r1": "10.255.0.3", "fra-er-r2": "10.255.0.4"}
 
 
 def test_all_sessions_up_and_the_preferred_circuit_carries_the_traffic(sitelab):
     check = json.loads(ergen("lab", "check", "--name", NAME, "-o", "json").stdout)
     assert check["ok"] and len(check["sessions"]) == 10, check
-    # every router of the site sends Azure traffic out of the preferred circuit's active link
+    # the iBGP mesh ergen rendered (sites.yaml ibgp) is up between all four routers
+    deadline = time.monotonic() + 30
+    while any(ibgp_established(sitelab, r) != set(IBGP.values()) - {a} for r, a in IBGP.items()):
+        assert time.monotonic() < deadline, {r: ibgp_established(sitelab, r) for r in IBGP}
+        time.sleep(0.5)
+    # every router of the site sends Azure traffic out of the preferred circuit's active link: ams-er-r1 to
+    # Microsoft's edge, the others to ams-er-r1 over that mesh (next-hop-self)
     assert best(sitelab, "ams-er-r1") == "192.168.100.130"
-    ams1 = next(r for r in sitelab["routers"] if r["name"] == "ams-er-r1")["lan_address"].split("/")[0]
     for r in ("ams-er-r2", "fra-er-r1", "fra-er-r2"):
-        assert best(sitelab, r) == ams1, r
+        assert best(sitelab, r) == IBGP["ams-er-r1"], r
     # Azure sees the backup circuit's links with the longest paths
     paths = {s["session"]: set(s["edge_as_path"].values()) for s in check["sessions"]}
     assert paths["ams-er-r1 primary private IPv4"] == {"64500"}
@@ -90,8 +109,7 @@ def test_losing_a_peering_location_moves_traffic_to_the_other_circuit_within_2s(
         time.sleep(2)
     finally:
         lost = ping.stop()
-    fra1 = next(r for r in sitelab["routers"] if r["name"] == "fra-er-r1")["lan_address"].split("/")[0]
-    assert best(sitelab, "ams-er-r1") == fra1                      # now through Frankfurt's active link
+    assert best(sitelab, "ams-er-r1") == IBGP["fra-er-r1"]          # now through Frankfurt's active link
     print(f"\nloss of the Amsterdam peering location: {lost.lost} of {lost.sent} pings lost (every 20 ms), "
           f"longest gap {lost.longest_gap_ms:.0f} ms")
     assert lost.longest_gap_ms < 2000

@@ -342,6 +342,8 @@ def test_goldens_agree_with_the_roundtrip_parser(path):
     for key, fn in facts.neighbors.items():
         n = rc.neighbors[key]
         e = rc.effective(n)
+        if fn.next_hop_self:         # the site's iBGP mesh (no key, BFD or policy of ergen's): read, not compared
+            continue
         assert (e.remote_as, e.local_as, e.bfd, e.max_prefix) == (fn.remote_as, fn.local_as, fn.bfd or None,
                                                                   fn.max_prefix)
         assert e.key.value == fn.md5 and e.activated == {fn.family}

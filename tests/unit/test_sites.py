@@ -72,6 +72,7 @@ def test_a_single_circuit_site_renders_as_before(tmp_path):
     def ams_only(h):
         h.pop("fra-er-r1"), h.pop("fra-er-r2")
     inv = copy_site(tmp_path, hosts=ams_only, sites=lambda s: (s["ams-campus"]["circuits"].pop("er-fra-dr"),
+                                                               s["ams-campus"].pop("ibgp"),
                                                                s["ams-campus"].update({"resiliency": "standard"})))
     (tmp_path / "plain").mkdir()
     plain = copy_site(tmp_path / "plain", hosts=ams_only)
@@ -150,6 +151,21 @@ CASES = [
     ("ER547", dict(hosts=lambda h: h["ams-er-r1"]["data"]["expressroute"].append(
         {"circuit": "er-fra-dr", "link": "primary", "interface": "TenGigabitEthernet0/2/0"}) or h.pop("fra-er-r1")),
      dict(hosts=lambda h: h["ams-er-r1"].update({"platform": "ios-xe"}))),
+    # the iBGP mesh: a router of the mesh that terminates no circuit of the site (a core router: warned) ...
+    ("ER548", dict(sites=lambda s: s["ams-campus"]["ibgp"].update({"core-r1": {"address": "10.255.0.9"}})),
+     dict(sites=lambda s: s["ams-campus"]["ibgp"].update({"fra-er-r2": {"address": "10.255.0.9"}}))),
+    # ... a router of the site left out (a mesh of none passes: the site runs its own iBGP) ...
+    ("ER549", dict(sites=lambda s: s["ams-campus"]["ibgp"].pop("fra-er-r2")),
+     dict(sites=lambda s: s["ams-campus"].pop("ibgp"))),
+    # ... an address twice, or no family shared; the near miss: distinct addresses, IPv6 beside IPv4 ...
+    ("ER550", dict(sites=lambda s: s["ams-campus"]["ibgp"]["fra-er-r2"].update({"address": "10.255.0.3"})),
+     dict(sites=lambda s: s["ams-campus"]["ibgp"]["fra-er-r2"].update({"address6": "fd00::4"}))),
+    ("ER550", dict(sites=lambda s: s["ams-campus"]["ibgp"].update({"fra-er-r2": {"address6": "fd00::4"}})),
+     dict(sites=lambda s: s["ams-campus"]["ibgp"].update({"fra-er-r2": {"address": "10.255.0.4",
+                                                                         "address6": "fd00::4"}}))),
+    # ... and one AS: a router in another AS breaks iBGP
+    ("ER551", dict(hosts=lambda h: h["fra-er-r2"]["data"].update({"bgp_asn": 65010})),
+     dict(hosts=lambda h: h["fra-er-r2"]["data"].update({"bgp_asn": 64500}))),
 ]
 
 
@@ -183,7 +199,7 @@ def _files(tmp_path, which):
     return out
 
 
-@pytest.mark.parametrize("code,fails,passes", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("code,fails,passes", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_site_rules_fail_and_the_near_miss_passes(tmp_path, code, fails, passes):
     for i, (case, want) in enumerate(((fails, True), (passes, False))):
         d = tmp_path / f"c{i}"
@@ -247,3 +263,66 @@ def test_a_broken_maximum_site_sharing_a_router(tmp_path):
     assert site["tier"] != "maximum" and not site["ok"]
     assert "ams-er-r1 terminates more than one circuit" in site["why"]
     assert "claims maximum" in site["problems"][0]
+
+
+# ----------------------------------------------------------------------------- the site's iBGP mesh
+def _on(platform):
+    def hosts(h):
+        for r in h.values():
+            r["platform"] = platform
+            r["data"]["expressroute"][0]["interface"] = PARENTS[platform]
+    return hosts
+
+
+def test_the_ibgp_mesh_is_full_per_family_with_next_hop_self():
+    plan = ergen.plan(circuits(), ergen.load_inventory(SITE))
+    mesh = {it.name: [(n.router, n.address, n.family, n.update_source) for b in it.bgp for n in b.ibgp]
+            for it in plan.intents}
+    assert mesh["ams-er-r1"] == [("ams-er-r2", "10.255.0.2", 4, "Loopback0"), ("fra-er-r1", "10.255.0.3", 4, "Loopback0"),
+                                 ("fra-er-r2", "10.255.0.4", 4, "Loopback0")]
+    assert {n for r in mesh.values() for n in [len(r)]} == {3}
+    configs = ergen.render_configs(plan.intents)
+    assert "neighbor 10.255.0.1 next-hop-self" in configs["fra-er-r2"]
+    assert "neighbor 10.255.0.4" not in configs["fra-er-r2"]        # not to itself
+
+
+@pytest.mark.parametrize("platform", list(PARENTS))
+def test_the_ibgp_mesh_in_the_private_peerings_vrf_with_ipv6_round_trips(tmp_path, platform):
+    """Private peering in a VRF: the mesh goes in that VRF; IPv6 sessions between the two routers that have an
+    IPv6 address. A config without next-hop-self, or sourced elsewhere, is caught by the round trip."""
+    def vrf(c):
+        for name in ("er-ams-prod", "er-fra-dr"):
+            c[name]["private"].update({"vrf": "CORP", "rd": f"64500:{10 if name == 'er-ams-prod' else 20}"})
+
+    def six(s):
+        s["ams-campus"]["ibgp"]["ams-er-r1"]["address6"] = "FD00:255::1"      # any letter case
+        s["ams-campus"]["ibgp"]["ams-er-r2"]["address6"] = "fd00:255:0::2"
+    inv = copy_site(tmp_path, hosts=_on(platform), circuits=vrf, sites=six)
+    plan = ergen.plan(circuits(), ergen.load_inventory(inv))
+    r1 = next(i for i in plan.intents if i.name == "ams-er-r1")
+    assert [(b.vrf, n.address, n.family) for b in r1.bgp for n in b.ibgp] == [
+        ("CORP", "10.255.0.2", 4), ("CORP", "fd00:255::2", 6), ("CORP", "10.255.0.3", 4), ("CORP", "10.255.0.4", 4)]
+    configs = ergen.render_configs(plan.intents, show_secrets=True)
+    for it in plan.intents:
+        got = parse(platform, configs[it.name])
+        assert compare(expected(it), got, ignore=IGNORE[platform]) == [], it.name
+        assert sum(1 for k, n in got.neighbors.items() if k[0] == "CORP" and n.remote_as == 64500) == \
+            (4 if it.name.startswith("ams") else 3)
+    broken = configs["ams-er-r1"]
+    if platform == "junos":
+        broken = broken.replace("next-hop self;", "")
+        broken = broken.replace("local-address 10.255.0.1;", "local-address 10.255.0.9;")
+    else:
+        broken = "\n".join(l for l in broken.splitlines() if "next-hop-self" not in l)
+        broken = broken.replace("update-source Loopback0", "update-source Loopback9")
+    diff = "\n".join(compare(expected(r1), parse(platform, broken), ignore=IGNORE[platform]))
+    assert "neighbor 10.255.0.2 vrf CORP next_hop_self" in diff and "neighbor 10.255.0.2 vrf CORP source" in diff
+
+
+def test_a_bad_ibgp_address_is_one_line_naming_the_file_and_field(tmp_path):
+    inv = copy_site(tmp_path, sites=lambda s: s["ams-campus"]["ibgp"]["ams-er-r2"].update({"address": "fd00::2"}))
+    res = CliRunner().invoke(app, ["validate", str(AMS), str(FRA), "-i", str(inv)])
+    assert res.exit_code != 0
+    line = [l for l in res.output.splitlines() if "sites.yaml" in l]
+    assert len(line) == 1 and "ams-campus" in line[0] and "ibgp" in line[0] and "address" in line[0], res.output
+    assert "Traceback" not in res.output

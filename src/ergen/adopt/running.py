@@ -182,6 +182,7 @@ class Term:
     unknown: list[str] = field(default_factory=list)              # matches ergen does not evaluate
     local_preference: int | None = None
     prepend: list[int] = field(default_factory=list)
+    next_hop_self: bool = False      # sets the next hop to the router itself (Junos "then next-hop self": iBGP)
 
 
 @dataclass(kw_only=True)

@@ -36,7 +36,7 @@ from ergen.model.circuit import PeeringKind
 from ergen.platforms import subinterface
 from ergen.rules.engine import Context, Landing
 from ergen.rules.asn import MICROSOFT_ASN
-from ergen.sites import engineering
+from ergen.sites import engineering, ibgp_mesh, site_of
 
 DEFAULT_MAX_PREFIX = {("private", 4): 1000, ("private", 6): 100,
                       ("microsoft", 4): 4000, ("microsoft", 6): 1000}
@@ -257,8 +257,22 @@ def _router(ctx: Context, landings: list[Landing]) -> RouterIntent:
             # no discard anchor here: these are more specific than what the router really routes, and a
             # discard route for them would win over the real, shorter routes (longest match)
             instances[None]["networks"].setdefault(p.cidr, p)
+    # iBGP between the site's routers (sites.yaml ibgp), in the table of the site's private peering
+    site_name = next((found[0] for i in interfaces
+                      if (found := site_of(ctx.inventory, i.circuit)) and router.name in found[1].ibgp), None)
+    if site_name is not None:
+        site = ctx.inventory.sites[site_name]
+        first = next((l for l in landings if any(c.lower() == l.circuit.name.lower() for c in site.circuits)))
+        vrf = next((i.vrf for i in interfaces if i.peering == "private" and any(
+            c.lower() == i.circuit.lower() for c in site.circuits)), None)
+        tag = naming.circuit_tag(first.circuit.name, ctx.policy(first.circuit).tag)
+        mesh = ibgp_mesh(ctx.inventory, site_name, router.name, bgp_asn, tag, vrf)
+        if mesh:
+            instances.setdefault(vrf, {"rd": None, "neighbors": [], "networks": {}})["ibgp"] = mesh
+            used.add("ibgp")
     bgp = tuple(BgpInstance(vrf=k, rd=v["rd"], neighbors=tuple(v["neighbors"]),
-                            networks=tuple(v["networks"].values()), route_target=v.get("rt"))
+                            networks=tuple(v["networks"].values()), route_target=v.get("rt"),
+                            ibgp=tuple(v.get("ibgp", ())))
                 for k, v in instances.items() if k is None or v["neighbors"])
     secrets = {n.md5.ref: n.md5 for b in bgp for n in b.neighbors if n.md5}
     for m in macsecs.values():

@@ -126,6 +126,24 @@ class Neighbor:
 
 
 @dataclass(frozen=True)
+class IbgpNeighbor:
+    """Another router of the site (sites.yaml ``ibgp``): iBGP with next-hop-self, so the routes and local
+    preference learned from Microsoft on one router reach the others with a next hop they can resolve."""
+
+    address: str
+    family: int
+    remote_as: int              # the router's own ASN (internal)
+    description: str            # raw text (templates escape it)
+    router: str                 # the peer's inventory name
+    site: str
+    local_address: str          # this router's own iBGP address of the family (Junos: local-address)
+    group: str                  # Junos: the BGP group (owned name)
+    export_policy: str          # Junos: the policy setting next-hop self (owned name)
+    update_source: str | None = None   # the interface holding it (IOS family); None: on a shared LAN
+    vrf: str | None = None
+
+
+@dataclass(frozen=True)
 class StaticRoute:
     prefix: Prefix
     distance: int = 250         # floating discard route: any real route wins
@@ -151,16 +169,20 @@ class BgpInstance:
     neighbors: tuple[Neighbor, ...]
     networks: tuple[Prefix, ...]
     route_target: str | None = None    # the VRF's (import and export), for platforms that set it under BGP
+    ibgp: tuple[IbgpNeighbor, ...] = ()  # the site's other routers (sites.yaml ibgp)
 
     def neighbors_v(self, family: int) -> tuple[Neighbor, ...]:
         return tuple(n for n in self.neighbors if n.family == family)
+
+    def ibgp_v(self, family: int) -> tuple[IbgpNeighbor, ...]:
+        return tuple(n for n in self.ibgp if n.family == family)
 
     def networks_v(self, family: int) -> tuple[Prefix, ...]:
         return tuple(p for p in self.networks if p.version == family)
 
     @property
     def families(self) -> tuple[int, ...]:
-        return tuple(f for f in (4, 6) if self.neighbors_v(f))
+        return tuple(f for f in (4, 6) if self.neighbors_v(f) or self.ibgp_v(f))
 
 
 @dataclass(frozen=True)
@@ -345,6 +367,11 @@ class RouterIntent:
     @property
     def networks(self) -> tuple[Prefix, ...]:
         return tuple(p for b in self.bgp for p in b.networks)
+
+    @property
+    def ibgp_policies(self) -> tuple[str, ...]:
+        """Junos: the next-hop-self export policies of the site's iBGP groups."""
+        return tuple(dict.fromkeys(n.export_policy for b in self.bgp for n in b.ibgp))
 
     @property
     def global_bgp(self) -> BgpInstance:

@@ -14,6 +14,8 @@ prefix. The full scheme::
     ER-<TAG>-SHAPE                         QoS policy shaping the parent interface
     ER-<TAG>-NAT-POOL / ER-<TAG>-NAT-IN    source NAT pool and the list of inside ranges
     ER-<TAG>-MACSEC                        MACsec key chain / profile / connectivity association
+    ER-<TAG>-IBGP / ER-<TAG>-IBGP-NHS      Junos: the BGP group of a site's iBGP mesh and its next-hop-self
+                                           policy (TAG: the router's first circuit of the site)
     (-PRI / -SEC before -IN/-OUT when both links of a circuit land on one router)
 """
 
@@ -68,3 +70,11 @@ def nat_acl(tag: str) -> str:
 
 def macsec(tag: str) -> str:
     return f"{owned_prefix(tag)}MACSEC"
+
+
+def ibgp_group(tag: str) -> str:
+    return f"{owned_prefix(tag)}IBGP"
+
+
+def ibgp_policy(tag: str) -> str:
+    return f"{owned_prefix(tag)}IBGP-NHS"

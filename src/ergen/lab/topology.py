@@ -202,7 +202,11 @@ def lab_inventory(inventory: Inventory) -> Inventory:
                  for a in r.data.ipsec]
         data = r.data.model_copy(update={"expressroute": atts, "ipsec": ipsec})
         routers[name] = r.model_copy(update={"platform": "frr", "data": data})
-    return inventory.model_copy(update={"routers": routers})
+    # the site's iBGP mesh from each router's lo (the lab's glue routes the addresses over the LAN)
+    sites = {name: s.model_copy(update={"ibgp": {r: p.model_copy(update={"source": "lo"})
+                                                 for r, p in s.ibgp.items()}})
+             for name, s in (inventory.sites or {}).items()}
+    return inventory.model_copy(update={"routers": routers, "sites": sites})
 
 
 def plan_lab(name: str, circuits: list[Circuit], intents: list[RouterIntent], configs: dict[str, str],
@@ -299,12 +303,21 @@ def plan_lab(name: str, circuits: list[Circuit], intents: list[RouterIntent], co
 def _site_glue(it: RouterIntent, ce_lan: dict[str, str], lan_len: int, lan_host: str) -> str:
     """Lab only: the site around ergen's config. LAN address, a default route towards the site's
     firewall (the LAN host), and iBGP with next-hop-self between the customer routers, so the
-    local preference ergen sets steers the whole site to the active link."""
+    local preference ergen sets steers the whole site to the active link (when the inventory has ergen
+    render that iBGP, sites.yaml ``ibgp``, only the routes to the routers' loopbacks)."""
     me = ce_lan[it.name]
     lines = ["! lab only: the site around the config ergen rendered", "interface lan0",
              f" ip address {me}/{lan_len}", "exit", f"ip route 0.0.0.0/0 {lan_host}"]
     # the more specific prefixes sent over IPsec tunnels: the site's IGP would have them; here, on-link
     lines += [f"ip route {p.cidr} lan0" for p in dict.fromkeys(p for t in it.ipsec for p in t.advertise)]
+    ibgp = [n for b in it.bgp for n in b.ibgp]
+    if ibgp:
+        # ergen renders the site's iBGP (sites.yaml ibgp): the site's IGP would carry the loopbacks; here, the
+        # router's address on lo and a static route to each other router's over the LAN
+        lines += ["interface lo", *dict.fromkeys(f" ip address {n.local_address}/32" for n in ibgp if n.family == 4),
+                  "exit"]
+        lines += [f"ip route {n.address}/32 {ce_lan[n.router]}" for n in ibgp if n.family == 4 and n.router in ce_lan]
+        return "\n".join(lines + [""])
     lines += [f"router bgp {it.bgp_asn}"]
     others = [a for n, a in ce_lan.items() if n != it.name]
     for a in others:

@@ -37,6 +37,8 @@ class Neighbor:
     policy_in: Policy | None = None
     policy_out: Policy | None = None
     shutdown: bool = False           # administratively down (a drain with --mode shutdown)
+    next_hop_self: bool = False      # iBGP to the site's other routers
+    source: str | None = None        # iBGP: the update source (interface), Junos its local address
 
 
 @dataclass
@@ -120,8 +122,13 @@ def expected(intent: RouterIntent, *, md5: bool = True) -> Facts:
             bfd=n.bfd is not None, max_prefix=n.maximum_prefix.limit, family=n.family,
             policy_in=_policy(intent, n.route_map_in), policy_out=_policy(intent, n.route_map_out),
             shutdown=n.shutdown)
+    junos = intent.platform.startswith("junos")
     for b in intent.bgp:
         f.networks |= {(b.vrf, p.cidr) for p in b.networks}
+        for n in b.ibgp:
+            f.neighbors[(n.vrf, n.address)] = Neighbor(
+                remote_as=n.remote_as, family=n.family, next_hop_self=True,
+                source=n.local_address if junos else n.update_source)
     f.statics = {(s.vrf, s.prefix.cidr) for s in intent.static_routes}
     f.vrfs = {v.name: v.rd for v in intent.vrfs}
     f.route_targets = {v.name: v.route_target for v in intent.vrfs}
@@ -173,10 +180,15 @@ def compare(want: Facts, got: Facts, *, ignore: frozenset[str] = frozenset()) ->
         if a is None or b is None:
             out.append(f"{label}: {'missing from the config' if b is None else 'not in the intent'}")
             continue
-        for k in ("remote_as", "local_as", "md5", "bfd", "max_prefix", "family", "shutdown"):
+        for k in ("remote_as", "local_as", "md5", "bfd", "max_prefix", "family", "shutdown", "next_hop_self"):
             cmp(f"{label} {k}", getattr(a, k), getattr(b, k))
+        if a.remote_as == want.bgp_asn:     # iBGP (the site's other routers): sourced as said, no policies
+            cmp(f"{label} source", a.source, b.source)
         for k in ("policy_in", "policy_out"):
             pa, pb = getattr(a, k), getattr(b, k)
+            if pa is None:
+                cmp(f"{label} {k}", None, pb and "a policy")
+                continue
             if pb is None:
                 out.append(f"{label} {k}: missing from the config")
                 continue

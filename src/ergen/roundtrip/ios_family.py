@@ -36,6 +36,8 @@ NEIGHBOR = {
     "shutdown": ("shutdown", END),
     "max_prefix": ("maximum-prefix",),
     "policy": ("route-map",),
+    "next_hop_self": ("next-hop-self", END),
+    "source": ("update-source",),
 }
 
 Hook = Callable[[Node, dict[str, Node], Facts], None]
@@ -442,7 +444,9 @@ def _setting(d: Dialect, nb: Neighbor, w: list[str], in_af: bool, policies: dict
     v = w[len(d.neighbor[key]):]
     if key in ("remote_as", "local_as", "max_prefix"):
         setattr(nb, key, int(v[0]))
-    elif key in ("bfd", "shutdown"):
+    elif key == "source" and v:
+        nb.source = v[0]
+    elif key in ("bfd", "shutdown", "next_hop_self"):
         setattr(nb, key, True)
     elif key == "md5":
         if v[:1] and v[0] in d.key_types and len(v) > 1:

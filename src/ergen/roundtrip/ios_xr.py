@@ -99,7 +99,7 @@ DIALECT = Dialect(
     neighbor_block=True,
     neighbor=neighbor_words(md5=("password", "clear"), bfd=("bfd", "fast-detect"), policy=("route-policy",),
                             bfd_interval=("bfd", "minimum-interval"), bfd_multiplier=("bfd", "multiplier")),
-    family_settings=frozenset({"policy", "max_prefix"}),                   # under the neighbor's address-family
+    family_settings=frozenset({"policy", "max_prefix", "next_hop_self"}),                   # under the neighbor's address-family
     shape_unit="kbps",                       # IOS-XR rates without a unit are kbps
     policies=policies,
     extras=(_macsec,),

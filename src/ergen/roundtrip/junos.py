@@ -144,6 +144,8 @@ def _then(term: Node) -> tuple[str | None, Node | None]:
 class _Resolved:
     policy: Policy
     exact_accepts: list[str]         # prefixes accepted exactly: what an export policy originates
+    next_hop_self: bool = False      # a term sets "next-hop self" (iBGP to the site's other routers)
+    only_next_hop: bool = False      # …and the policy does nothing else (no filter, no accept or reject)
 
 
 def policies(root: Node) -> dict[str, _Resolved]:
@@ -157,8 +159,13 @@ def policies(root: Node) -> dict[str, _Resolved]:
     for ps in po.find("policy-statement"):
         pol, exact = Policy(), []
         communities: set[str] = set()
+        nhs, other = False, False
         for term in ps.find("term"):
             action, then = _then(term)
+            sets_nh = any(t.words[1:] == ["next-hop", "self"] for t in term.find("then")) or any(
+                c.words == ["next-hop", "self"] for t in term.find("then") if t.block for c in t.children)
+            nhs |= sets_nh
+            other |= action is not None or not sets_nh
             frm = term.first("from")
             filters = [c.words for c in frm.find("route-filter")] if frm else []
             if frm is None and action == "reject":
@@ -180,7 +187,7 @@ def policies(root: Node) -> dict[str, _Resolved]:
                     if pp:
                         pol.prepend = [int(a) for w in pp.words[1:] for a in w.split()]
         pol.communities = sorted(communities)
-        out[ps.words[1]] = _Resolved(pol, exact)
+        out[ps.words[1]] = _Resolved(pol, exact, nhs, nhs and not other)
     return out
 
 
@@ -228,6 +235,10 @@ def _bgp(bgp: Node | None, vrf: str | None, f: Facts, pols: dict[str, _Resolved]
             n = Neighbor(family=family)
             pa = get("peer-as")
             n.remote_as = int(pa.words[1]) if pa else None
+            if get("type") is not None and get("type").words[1:] == ["internal"]:
+                n.remote_as = f.bgp_asn         # internal: the router's own AS
+                la_ = get("local-address")
+                n.source = la_.words[1] if la_ else None
             la = get("local-as")
             n.local_as = int(la.words[1]) if la else None
             key = get("authentication-key")
@@ -244,6 +255,10 @@ def _bgp(bgp: Node | None, vrf: str | None, f: Facts, pols: dict[str, _Resolved]
                 leaf = get(direction)
                 names = leaf.words[1:] if leaf else []
                 if len(names) == 1 and names[0] in pols:
+                    if direction == "export" and pols[names[0]].next_hop_self:
+                        n.next_hop_self = True
+                        if pols[names[0]].only_next_hop:
+                            continue            # sets the next hop only: no policy of what is sent
                     setattr(n, attr, pols[names[0]].policy)
                     if direction == "export":
                         f.networks |= {(vrf, p) for p in pols[names[0]].exact_accepts}

@@ -26,7 +26,7 @@ DIALECT = Dialect(
     router_id=("router-id",),
     neighbor_block=True,
     neighbor=neighbor_words(bfd=("bfd", END)),
-    family_settings=frozenset({"policy", "max_prefix"}),                   # under the neighbor's address-family
+    family_settings=frozenset({"policy", "max_prefix", "next_hop_self"}),                   # under the neighbor's address-family
     key_types=frozenset({"0"}), key_type_required=True,                    # password 0 KEY (3, 7: not in clear)
     extras=(_macsec,),
 )

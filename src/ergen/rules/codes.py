@@ -105,6 +105,13 @@ _TABLE = [
                                       "(4,000 IPv4, 10,000 with Premium; 100 IPv6)"),
     ("ER547", "site-no-device-diversity", W, "circuits of one site on one router or one port: that router's failure "
                                              "takes them all"),
+    ("ER548", "site-ibgp-router-unknown", W, "a router in a site's iBGP mesh that terminates none of the site's "
+                                             "circuits: ergen renders the sessions to it, not its own side"),
+    ("ER549", "site-ibgp-router-missing", E, "a site's iBGP mesh lists every router that terminates one of its "
+                                             "circuits (or none: then the site runs its own iBGP)"),
+    ("ER550", "site-ibgp-address", E, "each router of a site's iBGP mesh has its own address, shares a family with "
+                                      "another router, and is in one site's mesh"),
+    ("ER551", "site-ibgp-asn", E, "the routers of a site's iBGP mesh are in one AS (iBGP)"),
     # Microsoft peering
     ("ER601", "microsoft-no-route-filter", W, "a Microsoft peering without a route filter receives no prefixes"),
     ("ER602", "microsoft-validation-needed", W, "Microsoft has not validated the advertised public prefixes"),

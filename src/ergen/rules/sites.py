@@ -31,6 +31,7 @@ def sites(ctx: Context) -> None:
                 ctx.add("ER541", file, f"{name}.circuits.{cname}",
                         f"circuit {cname} is also in site {owner[key]}: a circuit serves one site")
             owner.setdefault(key, name)
+    _ibgp(ctx, all_sites, file)
     for name, site in all_sites.items():
         roles = site.circuits
         preferred = [c for c, r in roles.items() if r == "preferred"]
@@ -132,3 +133,47 @@ def sites(ctx: Context) -> None:
                         ctx.add("ER545", _file(ctx), f"{name}.circuits.{cname}",
                                 f"on {kind.short} peering Azure sees {cname} ({role}) with an AS path no longer than "
                                 f"{b[2]}'s standby link ({lo} against {b[4]} prepends){why}")
+
+
+def _ibgp(ctx: Context, all_sites: dict, file: str) -> None:
+    """The iBGP mesh of each site (``ibgp``): every router of the site in it, its own addresses, one AS."""
+    by_router = ctx.landings_by_router()
+    in_mesh: dict[str, str] = {}
+    for name, site in all_sites.items():
+        if not site.ibgp:
+            continue
+        circuits = {c.lower() for c in site.circuits}
+        terminating = {r for r, ls in by_router.items() if any(l.circuit.name.lower() in circuits for l in ls)}
+        for router in sorted(terminating - set(site.ibgp)):
+            ctx.add("ER549", file, f"{name}.ibgp", f"{router} terminates a circuit of site {name} but is not in its "
+                                                   "iBGP mesh: the local preference it sets would not reach the others")
+        owner: dict[str, str] = {}
+        asns: dict[int, list[str]] = {}
+        for router, peer in site.ibgp.items():
+            where = f"{name}.ibgp.{router}"
+            if router not in terminating:
+                ctx.add("ER548", file, where, f"{router} terminates none of site {name}'s circuits"
+                        + ("" if router in ctx.inventory.routers else " and is not in hosts.yaml")
+                        + ": ergen renders the sessions to it, not its config")
+            if router in in_mesh:
+                ctx.add("ER550", file, where, f"{router} is also in site {in_mesh[router]}'s iBGP mesh")
+            in_mesh.setdefault(router, name)
+            if not (peer.address or peer.address6):
+                ctx.add("ER550", file, where, f"{router} has no iBGP address (address or address6)")
+            for a in (peer.address, peer.address6):
+                if a and a in owner:
+                    ctx.add("ER550", file, where, f"{a} is also {owner[a]}'s iBGP address")
+                elif a:
+                    owner[a] = router
+            others = [p for r, p in site.ibgp.items() if r != router]
+            if (peer.address or peer.address6) and others and not any(
+                    (peer.address and p.address) or (peer.address6 and p.address6) for p in others):
+                ctx.add("ER550", file, where, f"{router}'s iBGP addresses share no family with another router's: "
+                                              "no session")
+            if router in terminating:
+                ls = sorted(by_router[router], key=lambda l: (l.index, l.peering.kind is not PeeringKind.private))
+                asn = ctx.inventory.routers[router].data.bgp_asn or ls[0].peering.peer_asn
+                asns.setdefault(asn, []).append(router)
+        if len(asns) > 1:
+            ctx.add("ER551", file, f"{name}.ibgp", "iBGP needs one AS; the site's routers are in "
+                    + "; ".join(f"AS {a} ({', '.join(rs)})" for a, rs in sorted(asns.items())))

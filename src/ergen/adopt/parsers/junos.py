@@ -816,6 +816,8 @@ class _Parser:
             elif kw == "as-path-prepend" and len(leaf) >= 2:
                 asns = [self._asn(a, f"{where} as-path-prepend") for w in leaf[1:] for a in w.split()]
                 term.prepend = [a for a in asns if a is not None]
+            elif leaf == ("next-hop", "self"):
+                term.next_hop_self = True
             elif kw not in ("trace",):
                 ignored.append(" ".join(leaf))
         if ignored:
