@@ -1,11 +1,13 @@
 """The estate's compact indexes (issue 17) find exactly what plain dicts and sets would: the VRF index keyed
-by hashes (a collision neither hides nor invents a shared VRF) and the customers' numbers."""
+by hashes (a collision neither hides nor invents a shared VRF), the customers' numbers and the address
+space with IPv4 blocks in an array."""
 
 from __future__ import annotations
 
 import random
 from array import array
 
+import netaddr
 import pytest
 
 from ergen.estate import CustomerFact, render_estate
@@ -72,3 +74,25 @@ def test_a_hash_collision_neither_invents_nor_hides_a_shared_vrf(tmp_path, monke
     with pytest.raises(RulesFailed) as exc:
         render_estate(root, tmp_path / "out", jobs=1, cache=False)
     assert sorted(p.line() for p in exc.value.report.problems if p.code == "ER522") == sorted(lines)
+
+
+def test_space_index_agrees_with_a_brute_force_search_at_the_ends_of_both_address_families():
+    """IPv4 blocks are held in an array of 64-bit keys: the first and last addresses of the family (a
+    block's end key is 2**64 there) and IPv6 beside them."""
+    blocks = [("all", netaddr.IPNetwork("0.0.0.0/1")), ("low", netaddr.IPNetwork("0.0.0.0/32")),
+              ("top", netaddr.IPNetwork("255.255.255.255/32")), ("top", netaddr.IPNetwork("255.255.255.0/24")),
+              ("hi", netaddr.IPNetwork("128.0.0.0/1")), ("v6", netaddr.IPNetwork("::/1")),
+              ("v6top", netaddr.IPNetwork("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120")),
+              ("v6top", netaddr.IPNetwork("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"))]
+    space = rules._Space()
+    for name, net in blocks:
+        space.add(name, net)
+    space.finish()
+    probes = [b for _, b in blocks] + [netaddr.IPNetwork(p) for p in (
+        "0.0.0.0/0", "255.255.255.254/31", "255.255.255.128/25", "127.255.255.255/32", "::/0", "8000::/1",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127")]
+    for p in probes:
+        want_in = {n for n, b in blocks if b.version == p.version and p in b}
+        want_over = want_in | {n for n, b in blocks if b.version == p.version and b in p}
+        assert space.containing(p) == want_in, p
+        assert space.overlapping(p) == want_over, p

@@ -258,43 +258,41 @@ def customer_space(ctx: Context) -> None:
 
 
 class _Space:
-    """Every customer's declared address space as one sorted list of blocks, each packed in one integer
-    (version, first address, last address) beside an array of owners: about 80 bytes a block, so 10,000
-    customers' spaces cost under a megabyte. Blocks are CIDR, so two either nest or are apart: the blocks
-    containing a prefix are found walking its supernets (a bisect each), those inside it by a scan from its
-    first address."""
+    """Every customer's declared address space as sorted blocks, per IP version, each block packed in one
+    integer (first address << 32 or 128 | last address) beside an array of owners. An IPv4 block fits in
+    64 bits, so IPv4 blocks are held in an array (8 bytes each, no object); IPv6 blocks in a list of
+    integers. Blocks are CIDR, so two either nest or are apart: the blocks containing a prefix are found
+    by a bisect for each prefix length the index holds (a few), those inside it by a scan from its first
+    address."""
 
-    _LAST = 1 << 130        # a block's key: version << 260 | first << 130 | last (addresses < 2**128)
+    _BITS = {4: 32, 6: 128}
 
     def __init__(self) -> None:
-        from array import array
-
         self.names: list[str] = []       # customers with a block, in the order they were added
-        self.keys: list[int] = []
-        self.owners = array("l")         # index into names, one per key
+        self._keys: dict[int, list[int] | array] = {4: [], 6: []}
+        self._owners = {4: array("l"), 6: array("l")}     # index into names, one per key
+        self._lengths: dict[int, set[int]] = {4: set(), 6: set()}   # the blocks' prefix lengths
         self._sorted: list[str] = []     # the same names sorted: "has space" by bisect (no set of 10,000)
 
     @property
     def empty(self) -> bool:
-        return not self.keys
-
-    @classmethod
-    def _key(cls, v: int, first: int, last: int) -> int:
-        return (v * cls._LAST + first) * cls._LAST + last
+        return not (self._keys[4] or self._keys[6])
 
     def add(self, name: str, net: netaddr.IPNetwork) -> None:
         """A customer's blocks added one after the other share one entry in ``names`` (any order is right)."""
         if not self.names or self.names[-1] != name:
             self.names.append(name)
-        self.keys.append(self._key(net.version, net.first, net.last))
-        self.owners.append(len(self.names) - 1)
+        v = net.version
+        self._keys[v].append(net.first << self._BITS[v] | net.last)
+        self._owners[v].append(len(self.names) - 1)
+        self._lengths[v].add(net.prefixlen)
 
     def finish(self) -> None:
-        from array import array
-
-        order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
-        self.keys = [self.keys[j] for j in order]
-        self.owners = array("l", (self.owners[j] for j in order))
+        for v, keys in self._keys.items():
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            ordered = (keys[j] for j in order)
+            self._keys[v] = array("Q", ordered) if v == 4 else list(ordered)
+            self._owners[v] = array("l", (self._owners[v][j] for j in order))
         self._sorted = sorted(self.names)
 
     def declares(self, name: str) -> bool:
@@ -304,31 +302,35 @@ class _Space:
 
     def _exact(self, v: int, first: int, last: int) -> set[str]:
         out = set()
-        k = self._key(v, first, last)
-        i = bisect.bisect_left(self.keys, k)
-        while i < len(self.keys) and self.keys[i] == k:
-            out.add(self.names[self.owners[i]])
+        keys, owners = self._keys[v], self._owners[v]
+        k = first << self._BITS[v] | last
+        i = bisect.bisect_left(keys, k)
+        while i < len(keys) and keys[i] == k:
+            out.add(self.names[owners[i]])
             i += 1
         return out
 
     def containing(self, net: netaddr.IPNetwork) -> set[str]:
         v, first = net.version, net.first
-        bits = 32 if v == 4 else 128
+        bits = self._BITS[v]
         out: set[str] = set()
-        for length in range(net.prefixlen, -1, -1):
-            size = 1 << (bits - length)
-            f = first & ~(size - 1)
-            out |= self._exact(v, f, f + size - 1)
+        for length in self._lengths[v]:
+            if length <= net.prefixlen:
+                size = 1 << (bits - length)
+                f = first & ~(size - 1)
+                out |= self._exact(v, f, f + size - 1)
         return out
 
     def overlapping(self, net: netaddr.IPNetwork) -> set[str]:
         """Customers with a block containing ``net`` or inside it."""
         out = self.containing(net)
         # every block of this version whose first address lies in net, in key order
-        i = bisect.bisect_left(self.keys, self._key(net.version, net.first, 0))
-        end = self._key(net.version, net.last + 1, 0)
-        while i < len(self.keys) and self.keys[i] < end:
-            out.add(self.names[self.owners[i]])
+        v, bits = net.version, self._BITS[net.version]
+        keys, owners = self._keys[v], self._owners[v]
+        i = bisect.bisect_left(keys, net.first << bits)
+        end = (net.last + 1) << bits
+        while i < len(keys) and keys[i] < end:
+            out.add(self.names[owners[i]])
             i += 1
         return out
 
