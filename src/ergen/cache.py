@@ -72,6 +72,25 @@ def file_digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+class FileDigests:
+    """The SHA-256 of each of a list of files (an estate's customer files), by position in the list: 32
+    bytes each in one bytearray, where 10,000 bytes objects in a dict weigh 0.8 MB."""
+
+    def __init__(self, count: int) -> None:
+        self._blob = bytearray(32 * count)
+        self._read = bytearray(count)      # 1: the file was read (a file that could not be has no digest)
+
+    def add(self, k: int, data: bytes) -> bytes:
+        """File ``k``'s digest, from its bytes."""
+        d = file_digest(data)
+        self._blob[32 * k:32 * k + 32] = d
+        self._read[k] = 1
+        return d
+
+    def get(self, k: int) -> bytes | None:
+        return bytes(self._blob[32 * k:32 * k + 32]) if self._read[k] else None
+
+
 def secret_refs(obj) -> set[str]:
     """Every secret reference (``env:NAME``, ``file:PATH``) in a model's or a dict's values."""
     out: set[str] = set()

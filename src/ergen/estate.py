@@ -158,30 +158,30 @@ class EstateFacts:
         from array import array
 
         self.cache: dict = {}
-        self._names: list[str] = []         # each customer's name: the same string every time (the rules'
-        #                                     indexes keep it, so it is held once)
+        self.names: list[str] = []          # each customer's name: the same string every time (the rules'
+        #                                     indexes and the router groups keep it, so it is held once)
         self._ids = array("q")
         self._has_id = bytearray()
         self._vrfs: list[str | None] = []
         self._prefixes: list[str | tuple[str, ...]] = []
 
     def append(self, name: str, id: int | None, vrf: str | None, prefixes) -> None:
-        self._names.append(name)
+        self.names.append(name)
         self._ids.append(id if id is not None else 0)
         self._has_id.append(id is not None)
         self._vrfs.append(vrf)
         self._prefixes.append(prefixes[0] if len(prefixes) == 1 else tuple(prefixes))
 
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self.names)
 
     def __getitem__(self, k: int) -> tuple[str, CustomerFact]:
         pfx = self._prefixes[k]
-        return self._names[k], CustomerFact(self._ids[k] if self._has_id[k] else None, self._vrfs[k],
-                                            (pfx,) if isinstance(pfx, str) else pfx)
+        return self.names[k], CustomerFact(self._ids[k] if self._has_id[k] else None, self._vrfs[k],
+                                           (pfx,) if isinstance(pfx, str) else pfx)
 
     def __iter__(self):
-        return (self[k] for k in range(len(self._names)))
+        return (self[k] for k in range(len(self.names)))
 
 
 MAX_WARNINGS_KEPT = 1000
@@ -204,11 +204,14 @@ def customer_path(folder: Path, name: str) -> Path:
     return Path(os.path.join(folder, name))
 
 
-def router_groups(inventory: str | Path, store, parsed: Path | None = None, cache=None,
-                  digests: dict[str, bytes] | None = None):
-    """(facts, groups): every customer's facts, and the routers in groups joined by circuits (a circuit's
-    two links join their routers), each group with the customers (names of customers/<name>.yaml) it needs. One pass over customers/,
-    one customer in memory at a time."""
+def router_groups(inventory: str | Path, store, parsed: Path | None = None, cache=None):
+    """(facts, groups, digests): every customer's facts; the routers in groups joined by circuits (a
+    circuit's two links join their routers), each group with the positions in ``facts`` of the customers
+    (customers/<name>.yaml) it needs; with ``cache``, every customer file's SHA-256 (``cache.FileDigests``,
+    by the same positions; else None). One pass over customers/, one customer in memory at a time."""
+    from array import array
+
+    from ergen.cache import FileDigests
     from ergen.inventory import read_customer
 
     parent: dict[str, str] = {}
@@ -227,15 +230,15 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None, cach
     needs: dict[str, set[int]] = {}
     seen: set[int] = set()    # hashes of the lower-case names (a set of 10,000 strings weighs a megabyte)
     folder = Path(inventory) / "customers"
-    files = [n[:-5] for n in customer_names(folder)]   # customers' names: the facts and the groups share them
+    files = [n[:-5] for n in customer_names(folder)]   # customers' names (the facts keep them; groups, positions)
     facts = EstateFacts()
+    digests = FileDigests(len(files)) if cache is not None else None
     for i, name in enumerate(files):
         file = customer_path(folder, name + ".yaml")
         digest = None
-        if cache is not None:
-            from ergen.cache import file_digest
+        if digests is not None:
             try:
-                digest = digests[name] = file_digest(file.read_bytes())
+                digest = digests.add(i, file.read_bytes())
             except OSError:
                 pass    # read_customer names the problem
         cust = read_customer(file, save_parsed=parsed / f"{file.stem}.pickle" if parsed else None, cache=cache,
@@ -264,8 +267,8 @@ def router_groups(inventory: str | Path, store, parsed: Path | None = None, cach
     out = []
     for members in sorted((sorted(m) for m in groups.values()), key=lambda m: m[0]):
         idx = sorted(set().union(*(needs.get(r, set()) for r in members)))
-        out.append((members, [files[i] for i in idx]))
-    return facts, out
+        out.append((members, array("l", idx)))
+    return facts, out, digests
 
 
 def render_estate(inventory: str | Path, out: str | Path, *, templates=None, force: bool = False,
@@ -299,7 +302,6 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
         store.platform_override = platform
     from ergen import cache as cache_mod
     store_cache = cache_mod.Cache.open() if cache else None
-    digests: dict[str, bytes] = {}
     # 0700: pass 1's parsed customer files for pass 2 (with the cache, pass 2 finds them there)
     parsed = Path(tempfile.mkdtemp(prefix="ergen-parsed-")) if store_cache is None else None
     created = not out.exists()
@@ -308,7 +310,7 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
     routers = circuits = cached = 0
     global _GROUP_WORK
     try:
-        facts, groups = router_groups(inventory, store, parsed, cache=store_cache, digests=digests)
+        facts, groups, digests = router_groups(inventory, store, parsed, cache=store_cache)
         keys = None
         if store_cache is not None:     # what every group's result depends on besides its own inputs
             tops = sorted(p for p in Path(inventory).iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
@@ -325,7 +327,7 @@ def render_estate(inventory: str | Path, out: str | Path, *, templates=None, for
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".ergen-", dir=out))
         _GROUP_WORK = (base, store, facts, staging, templates, parsed, store_cache, digests, keys)
-        work = [(k, members, files) for k, (members, files) in enumerate(groups)]
+        work = [(k, members, positions) for k, (members, positions) in enumerate(groups)]
         if jobs == 1:
             results = map(_render_group, work)
             pool = None
@@ -428,9 +430,13 @@ def _render_group(item) -> dict:
     from ergen.pipeline import capability_problems, rendered_files, stage_file
     from ergen.rules.engine import run
 
-    k, members, files = item
-    base, store, facts, staging, templates, parsed, cache, digests, keys = _GROUP_WORK
+    k, members, positions = item
+    base, store, facts, staging, templates, parsed, cache, all_digests, keys = _GROUP_WORK
     res = {"problems": [], "routers": 0, "circuits": 0, "error": None}
+    files = [facts.names[i] for i in positions]
+    digests = {}       # the group's customer files' digests, by name (as with_customers and the key read them)
+    if all_digests is not None:
+        digests = {f: d for f, i in zip(files, positions) if (d := all_digests.get(i)) is not None}
     try:
         folder = Path(base.path) / "customers"
         inv = with_customers(base, [customer_path(folder, f + ".yaml") for f in files], set(members), parsed=parsed, store=store,

@@ -1,9 +1,10 @@
 """The estate's compact indexes (issue 17) find exactly what plain dicts and sets would: the VRF index keyed
-by hashes (a collision neither hides nor invents a shared VRF), the customers' numbers and the address
-space with IPv4 blocks in an array."""
+by hashes (a collision neither hides nor invents a shared VRF), the customers' numbers, the address space
+with IPv4 blocks in an array, and the customer files' digests by position."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from array import array
 
@@ -96,3 +97,12 @@ def test_space_index_agrees_with_a_brute_force_search_at_the_ends_of_both_addres
         want_over = want_in | {n for n, b in blocks if b.version == p.version and b in p}
         assert space.containing(p) == want_in, p
         assert space.overlapping(p) == want_over, p
+
+
+def test_file_digests_by_position():
+    from ergen.cache import FileDigests
+    digests = FileDigests(3)
+    assert digests.add(2, b"two") == hashlib.sha256(b"two").digest()
+    digests.add(0, b"zero")
+    assert digests.get(0) == hashlib.sha256(b"zero").digest() and digests.get(2) == hashlib.sha256(b"two").digest()
+    assert digests.get(1) is None                                 # never read: no digest
