@@ -254,6 +254,14 @@ def as_markdown(report: AuditReport, graph: str = "") -> str:
     return "\n".join(out) + "\n"
 
 
+def plan_graph(circuits, inventory, fmt: str = "mermaid") -> str:
+    """The graph of what ergen renders for ``circuits`` (no session states: ``ergen audit`` adds them), with
+    the inventory's drains: ``ergen graph`` and ``ergen show --graph``."""
+    import ergen
+    from ergen import drain as drains
+    return graph(ergen.plan(circuits, inventory).intents, None, drain_state=drains.load(inventory.path), fmt=fmt)
+
+
 def graph(intents, report: AuditReport | None = None, *, drain_state=None, fmt: str = "mermaid") -> str:
     """Circuit -> links -> routers -> peerings, with each session's state and drains: Mermaid (GitHub and
     most review tools render it in markdown) or Graphviz DOT."""

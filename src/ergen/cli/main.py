@@ -111,9 +111,25 @@ def _load_estate(folder: Path):
 @app.command()
 @user_errors
 def show(circuit: CircuitArgs, peerings: PeeringsOpt = None,
-         output: Annotated[Output, typer.Option("--output", "-o")] = Output.text) -> None:
+         output: Annotated[Output, typer.Option("--output", "-o")] = Output.text,
+         graph: Annotated[Optional[str], typer.Option(
+             "--graph", metavar="mermaid|dot", help="draw circuit -> links -> routers -> peerings with the drains "
+                                                   "instead (needs -i; as ergen graph)")] = None,
+         inventory: Annotated[Optional[Path], typer.Option(
+             "--inventory", "-i", help="inventory folder (for --graph)")] = None) -> None:
     """Show circuits, their peerings and each link's customer and Microsoft addresses. Needs no inventory."""
     from ergen.show import describe
+
+    if graph is not None:
+        from ergen import load_inventory
+        from ergen.audit import plan_graph
+        from ergen.errors import InputError
+        if graph not in ("mermaid", "dot"):
+            raise InputError(f"{graph!r}: mermaid or dot", field="--graph")
+        if inventory is None:
+            raise InputError("--graph draws where the links land: give the inventory (-i)", field="--inventory")
+        sys.stdout.write(plan_graph(_load(circuit, peerings), load_inventory(inventory), fmt=graph))
+        return
 
     data = [describe(c) for c in _load(circuit, peerings)]
     if output is Output.json:

@@ -378,14 +378,11 @@ def graph(circuit: Annotated[list[str], typer.Argument(metavar="CIRCUIT...", hel
     """Circuit -> links -> routers -> peerings, with the drain state (ergen audit -f mermaid adds each
     session's BGP state): Mermaid for markdown, or Graphviz DOT."""
     import ergen
-    from ergen import drain as ops
-    from ergen.audit import graph as draw
+    from ergen.audit import plan_graph
     from ergen.cli.main import _load
 
-    circuits, inv = _load(circuit, None, port), ergen.load_inventory(inventory)
-    intents = ergen.plan(circuits, inv).intents
-    sys.stdout.write(draw(intents, None, drain_state=ops.load(inv.path),
-                          fmt="dot" if fmt is Format.dot else "mermaid"))
+    sys.stdout.write(plan_graph(_load(circuit, None, port), ergen.load_inventory(inventory),
+                                fmt="dot" if fmt is Format.dot else "mermaid"))
 
 
 @app.command()
