@@ -126,6 +126,7 @@ def test_losing_a_peering_location_moves_traffic_to_the_other_circuit_within_2s(
         time.sleep(2)
     finally:
         back = ping.stop()
+    assert not ping.log.exists()                 # the ping's own log is removed once read
     print(f"recovery: {back.lost} of {back.sent} pings lost, longest gap {back.longest_gap_ms:.0f} ms")
     check = json.loads(ergen("lab", "check", "--name", NAME, "-o", "json").stdout)
     deadline = time.monotonic() + 60

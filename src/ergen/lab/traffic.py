@@ -5,6 +5,7 @@ in real packets. Nothing leaves the lab's namespaces."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -29,7 +30,12 @@ class Ping:
 
     def __init__(self, state: dict, *, interval: float = 0.02, log: Path | None = None, settle: float = 1.5):
         self.settle = settle
-        self.log = log or Path(tempfile.mkstemp(prefix="ergen-ping-", suffix=".txt")[1])
+        self._own_log = log is None          # a log of its own is removed once read
+        if log is None:
+            fd, name = tempfile.mkstemp(prefix="ergen-ping-", suffix=".txt")
+            os.close(fd)
+            log = Path(name)
+        self.log = log
         with self.log.open("w") as fh:
             self.proc = subprocess.Popen(["ip", "netns", "exec", state["lan_ns"], "ping", "-i", str(interval),
                                           "-W", "1", "-D", state["ping_target"]], stdout=fh, stderr=subprocess.STDOUT)
@@ -43,6 +49,8 @@ class Ping:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         out = self.log.read_text()
+        if self._own_log:
+            self.log.unlink(missing_ok=True)
         m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
         sent, got = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
         stamps = [float(x) for x in re.findall(r"^\[(\d+\.\d+)\] \d+ bytes from", out, re.M)]
